@@ -1,0 +1,2 @@
+// Placeholder replaced in the next commit by the subcommand dispatcher.
+console.log("flexfed");
