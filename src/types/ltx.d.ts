@@ -1,5 +1,8 @@
 // Minimal typings for ltx 3.x (the package ships none). Only what flexfed uses.
-declare module "ltx" {
+// Import "ltx/lib/ltx.js", never "ltx": xmpp.js builds stanzas with the CommonJS build (lib/), and
+// "ltx" resolves to the ESM build (src/), a different Element class that fails instanceof checks
+// inside xmpp.js (an IQ handler returning such an element would answer an empty result).
+declare module "ltx/lib/ltx.js" {
   export type Node = Element | string;
   export class Element {
     constructor(name: string, attrs?: Record<string, string | number | undefined>);
