@@ -1,0 +1,13 @@
+// The subcommand table. Each entry is loaded only when called, so `flexfed --help` stays fast
+// and a command's dependencies (SQLite, XMPP) load only for the commands that need them.
+export interface Command {
+  summary: string;
+  /** Runs the command with the arguments after its name; resolves to the process exit code. */
+  load: () => Promise<{ run: (argv: string[]) => Promise<number> }>;
+}
+
+export const commands: Record<string, Command> = {
+  up: { summary: "start Prosody and the platform on loopback; Ctrl-C stops all", load: () => import("./up.ts") },
+  efi: { summary: "validate or normalize EFI 2.0 XML files (validate|normalize)", load: () => import("./efi.ts") },
+  server: { summary: "prepare, start or inspect the XMPP server (setup|start|status)", load: () => import("./server.ts") },
+};

@@ -1,0 +1,44 @@
+import { readFileSync } from "node:fs";
+import { fileURLToPath } from "node:url";
+
+const TEMPLATE = fileURLToPath(new URL("../../server-config/prosody.cfg.lua", import.meta.url));
+
+/** Values substituted into server-config/prosody.cfg.lua. */
+export interface ProsodyConfigValues {
+  dataDir: string;
+  certDir: string;
+  domain: string;
+  address: string;
+  ports: { c2s: number; s2s: number; component: number };
+  admins: string[];
+  components: Record<string, string>; // component JID -> secret
+  smacksHibernation: number;
+  logLevel: string;
+}
+
+const lua = (s: string) => JSON.stringify(s); // a JSON string literal is a valid Lua string literal for our values
+
+/** Renders the template; every placeholder must be known, so a typo in the template fails loudly. */
+export function renderProsodyConfig(v: ProsodyConfigValues, template = readFileSync(TEMPLATE, "utf8")): string {
+  const components = Object.entries(v.components)
+    .map(([jid, secret]) => `Component ${lua(jid)}\n  component_secret = ${lua(secret)}`)
+    .join("\n\n");
+  const values: Record<string, string> = {
+    DATA_DIR: v.dataDir,
+    CERT_DIR: v.certDir,
+    DOMAIN: v.domain,
+    LISTEN_ADDRESS: v.address,
+    C2S_PORT: String(v.ports.c2s),
+    S2S_PORT: String(v.ports.s2s),
+    COMPONENT_PORT: String(v.ports.component),
+    ADMINS: v.admins.map(lua).join(", "),
+    COMPONENTS: components,
+    SMACKS_HIBERNATION: String(v.smacksHibernation),
+    LOG_LEVEL: v.logLevel,
+  };
+  return template.replace(/\{\{([A-Z0-9_]+)\}\}/g, (_, name: string) => {
+    const value = values[name];
+    if (value === undefined) throw new Error(`prosody.cfg.lua template: unknown placeholder {{${name}}}`);
+    return value;
+  });
+}

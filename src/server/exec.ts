@@ -1,0 +1,25 @@
+import { execFile, spawnSync } from "node:child_process";
+
+/** Runs a program and resolves with its stdout; rejects with its stderr in the message. */
+export function run(cmd: string, args: string[], opts: { cwd?: string } = {}): Promise<string> {
+  return new Promise((resolve, reject) => {
+    execFile(cmd, args, { cwd: opts.cwd, maxBuffer: 16 * 1024 * 1024 }, (err, stdout, stderr) => {
+      if (err) reject(new Error(`${cmd} ${args.join(" ")} failed: ${(stderr || err.message).trim()}`));
+      else resolve(stdout);
+    });
+  });
+}
+
+export function hasCommand(name: string): boolean {
+  return spawnSync("sh", ["-c", `command -v ${name}`], { stdio: "ignore" }).status === 0;
+}
+
+export const isRoot = (): boolean => process.getuid?.() === 0;
+
+/**
+ * Prosody refuses to run as root, so as root every Prosody program runs as the `prosody`
+ * user that Debian's package creates; otherwise as the current user.
+ */
+export function asServerUser(cmd: string, args: string[]): [string, string[]] {
+  return isRoot() ? ["runuser", ["-u", "prosody", "--", cmd, ...args]] : [cmd, args];
+}

@@ -1,0 +1,212 @@
+import { spawn, type ChildProcess } from "node:child_process";
+import { existsSync, openSync, readFileSync, closeSync } from "node:fs";
+import { chmod, chown, mkdir, readFile, rm, writeFile } from "node:fs/promises";
+import path from "node:path";
+import { z } from "zod";
+import { logger } from "../log/index.ts";
+import { ensureCertificates } from "./certs.ts";
+import { renderProsodyConfig } from "./config.ts";
+import { asServerUser, isRoot, run } from "./exec.ts";
+import { freePort, waitForPorts } from "./ports.ts";
+import { ensureSecrets, type Secrets } from "./secrets.ts";
+
+const log = logger("server");
+
+const Hostname = z.string().regex(/^(?=.{1,253}$)[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?(\.[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)*$/, "a lower-case DNS name");
+const Label = z.string().regex(/^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$/, "a lower-case DNS label");
+const LocalPart = z.string().regex(/^[a-z0-9][a-z0-9._-]{0,63}$/i, "an account name of letters, digits, . _ -");
+const Port = z.number().int().min(0).max(65535);
+
+/** What a caller asks for; port 0 (the default) means "any free port". */
+export const ServerSpecSchema = z.object({
+  dataDir: z.string().min(1),
+  domain: Hostname.default("localhost"),
+  address: z.ipv4().default("127.0.0.1"),
+  ports: z.object({ c2s: Port.default(0), s2s: Port.default(0), component: Port.default(0) }).default({ c2s: 0, s2s: 0, component: 0 }),
+  /** External components by label: "registry" becomes registry.<domain>. */
+  components: z.array(Label).default(["registry", "provisioning"]),
+  /** Components allowed to create pubsub nodes (Prosody admins). */
+  admins: z.array(Label).default(["registry", "provisioning"]),
+  accounts: z.array(LocalPart).default([]),
+  smacksHibernation: z.number().int().positive().default(30),
+  logLevel: z.enum(["debug", "info", "warn", "error"]).default("info"),
+});
+export type ServerSpec = z.input<typeof ServerSpecSchema>;
+
+/** Everything a client of this server needs, written to <dataDir>/server.json (no secrets). */
+export const ServerInfoSchema = z.object({
+  domain: z.string(),
+  address: z.string(),
+  ports: z.object({ c2s: z.number(), s2s: z.number(), component: z.number() }),
+  dataDir: z.string(),
+  caCert: z.string(),
+  pubsub: z.string(),
+  telemetry: z.string(),
+  components: z.array(z.string()),
+  accounts: z.array(z.string()),
+});
+export type ServerInfo = z.infer<typeof ServerInfoSchema>;
+
+export const serverInfoPath = (dataDir: string) => path.join(dataDir, "server.json");
+export const secretsPath = (dataDir: string) => path.join(dataDir, "secrets.json");
+
+/** Reads what `prepareServer` wrote, for processes that connect to a running server. */
+export function readServerInfo(dataDir: string): { info: ServerInfo; secrets: Secrets } {
+  const file = serverInfoPath(dataDir);
+  if (!existsSync(file)) throw new Error(`no flexfed server prepared in ${dataDir} (run \`flexfed up\` or \`flexfed server setup\`)`);
+  const info = ServerInfoSchema.parse(JSON.parse(readFileSync(file, "utf8")));
+  const secrets = JSON.parse(readFileSync(secretsPath(dataDir), "utf8")) as Secrets;
+  return { info, secrets };
+}
+
+async function chownTree(dir: string): Promise<void> {
+  // Prosody runs as the `prosody` user when we are root; it must own what it reads and writes.
+  await run("chown", ["-R", "prosody:prosody", dir]);
+}
+
+/**
+ * Prepares a data dir: certificates, secrets, the rendered config and the accounts. Idempotent:
+ * a second call keeps certificates and secrets and adds what is new.
+ */
+export async function prepareServer(input: ServerSpec): Promise<{ info: ServerInfo; secrets: Secrets; configPath: string }> {
+  const spec = ServerSpecSchema.parse(input);
+  const dataDir = path.resolve(spec.dataDir);
+  const certDir = path.join(dataDir, "certs");
+  await mkdir(path.join(dataDir, "data"), { recursive: true, mode: 0o700 });
+  await chmod(dataDir, 0o700);
+  const [certs, secrets] = await Promise.all([
+    ensureCertificates(certDir, spec.domain),
+    ensureSecrets(secretsPath(dataDir), { components: spec.components, accounts: spec.accounts }),
+  ]);
+  const ports = {
+    c2s: spec.ports.c2s || (await freePort(spec.address)),
+    s2s: spec.ports.s2s || (await freePort(spec.address)),
+    component: spec.ports.component || (await freePort(spec.address)),
+  };
+  const jid = (label: string) => `${label}.${spec.domain}`;
+  const configPath = path.join(dataDir, "prosody.cfg.lua");
+  const config = renderProsodyConfig({
+    dataDir,
+    certDir,
+    domain: spec.domain,
+    address: spec.address,
+    ports,
+    admins: spec.admins.map(jid),
+    components: Object.fromEntries(spec.components.map((c) => [jid(c), secrets.components[c]!])),
+    smacksHibernation: spec.smacksHibernation,
+    logLevel: spec.logLevel,
+  });
+  await writeFile(configPath, config, { mode: 0o600 });
+  const info: ServerInfo = {
+    domain: spec.domain,
+    address: spec.address,
+    ports,
+    dataDir,
+    caCert: certs.caCert,
+    pubsub: `pubsub.${spec.domain}`,
+    telemetry: `telemetry.${spec.domain}`,
+    components: spec.components,
+    accounts: spec.accounts,
+  };
+  await writeFile(serverInfoPath(dataDir), JSON.stringify(info, null, 2) + "\n");
+  if (isRoot()) await chownTree(dataDir);
+  await registerAccounts(configPath, spec.domain, spec.accounts.map((a) => [a, secrets.accounts[a]!]));
+  return { info, secrets, configPath };
+}
+
+/** Creates (or resets the password of) accounts with `prosodyctl register`, a few at a time. */
+export async function registerAccounts(configPath: string, domain: string, accounts: [string, string][]): Promise<void> {
+  const queue = [...accounts];
+  const worker = async () => {
+    for (let next = queue.shift(); next; next = queue.shift()) {
+      const [cmd, args] = asServerUser("prosodyctl", ["--config", configPath, "register", next[0], domain, next[1]]);
+      await run(cmd, args);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(4, queue.length) }, worker));
+}
+
+/** A running Prosody started by us; `stop()` ends it by its PID. */
+export class RunningServer {
+  #exited: Promise<void>;
+  #exitReason: string | undefined;
+
+  constructor(readonly info: ServerInfo, readonly secrets: Secrets, private readonly child: ChildProcess) {
+    this.#exited = new Promise((resolve) => {
+      child.once("exit", (code, signal) => {
+        this.#exitReason = `Prosody exited (${signal ?? `code ${code}`})`;
+        resolve();
+      });
+    });
+  }
+
+  get exited(): string | undefined { return this.#exitReason; }
+
+  /** Prosody's own PID (from its pidfile); the spawned PID is runuser's when we are root. */
+  get pid(): number | undefined {
+    const file = path.join(this.info.dataDir, "prosody.pid");
+    const pid = existsSync(file) ? Number(readFileSync(file, "utf8").trim()) : NaN;
+    return Number.isInteger(pid) && pid > 0 ? pid : this.child.pid;
+  }
+
+  /** SIGTERM to Prosody, then SIGKILL after `graceMs`; resolves when the process has gone. */
+  async stop(graceMs = 10_000): Promise<void> {
+    if (this.#exitReason) return;
+    const pid = this.pid;
+    if (pid) process.kill(pid, "SIGTERM");
+    const timer = setTimeout(() => {
+      for (const p of [pid, this.child.pid]) if (p) try { process.kill(p, "SIGKILL"); } catch { /* already gone */ }
+    }, graceMs);
+    await this.#exited;
+    clearTimeout(timer);
+    process.removeListener("exit", this.#killOnExit);
+  }
+
+  /** Registered on process exit so that a crash of ours never leaves Prosody behind. */
+  readonly #killOnExit = () => {
+    if (this.#exitReason) return;
+    for (const p of [this.pid, this.child.pid]) if (p) try { process.kill(p, "SIGTERM"); } catch { /* gone */ }
+  };
+  watchParentExit(): void { process.on("exit", this.#killOnExit); }
+}
+
+async function tail(file: string, lines = 15): Promise<string> {
+  try {
+    return (await readFile(file, "utf8")).trimEnd().split("\n").slice(-lines).join("\n");
+  } catch {
+    return "";
+  }
+}
+
+/** Prepares (see prepareServer) and starts Prosody in the foreground, waiting until its ports answer. */
+export async function startServer(spec: ServerSpec): Promise<RunningServer> {
+  const { info, secrets, configPath } = await prepareServer(spec);
+  const pidFile = path.join(info.dataDir, "prosody.pid");
+  await rm(pidFile, { force: true });
+  const consoleLog = path.join(info.dataDir, "console.log");
+  const out = openSync(consoleLog, "a");
+  if (isRoot()) await chown(consoleLog, ...(await prosodyIds()));
+  const [cmd, args] = asServerUser("prosody", ["--config", configPath, "-F"]);
+  // Own process group: a Ctrl-C in the terminal reaches us, and we stop Prosody in order.
+  const child = spawn(cmd, args, { stdio: ["ignore", out, out], detached: true });
+  closeSync(out);
+  const server = new RunningServer(info, secrets, child);
+  server.watchParentExit();
+  try {
+    await waitForPorts(info.address, [info.ports.c2s, info.ports.component], {
+      timeoutMs: 20_000,
+      failed: () => server.exited,
+    });
+  } catch (err) {
+    await server.stop(2_000).catch(() => undefined);
+    const logs = [await tail(consoleLog), await tail(path.join(info.dataDir, "prosody.log"))].filter(Boolean).join("\n");
+    throw new Error(`Prosody did not start: ${(err as Error).message}${logs ? `\n${logs}` : ""}`);
+  }
+  log.info("prosody started", { pid: server.pid, ...info.ports });
+  return server;
+}
+
+async function prosodyIds(): Promise<[number, number]> {
+  const [uid, gid] = (await run("sh", ["-c", "id -u prosody; id -g prosody"])).trim().split("\n").map(Number);
+  return [uid!, gid!];
+}

@@ -1,0 +1,227 @@
+import { EventEmitter } from "node:events";
+import { client as xmppClient } from "@xmpp/client";
+import xmppComponent from "@xmpp/component";
+import type { Element } from "ltx/lib/ltx.js";
+import { createElement } from "ltx/lib/ltx.js";
+import { logger } from "../log/index.ts";
+import { backoffDelay, DEFAULT_BACKOFF, type BackoffOptions } from "./backoff.ts";
+import { toXmppError, XmppError } from "./errors.ts";
+
+const log = logger("xmpp");
+
+export interface ClientOptions {
+  /** e.g. xmpp://127.0.0.1:5222 */
+  service: string;
+  domain: string;
+  username: string;
+  password: string;
+  resource?: string;
+  backoff?: BackoffOptions;
+  /** How long connect() keeps retrying before it gives up, ms. */
+  connectTimeoutMs?: number;
+}
+
+export interface ComponentOptions {
+  /** e.g. xmpp://127.0.0.1:5347 */
+  service: string;
+  /** The component's JID, e.g. registry.localhost */
+  domain: string;
+  password: string;
+  backoff?: BackoffOptions;
+  connectTimeoutMs?: number;
+}
+
+export interface IqRequest {
+  from: string;
+  to: string;
+  id: string;
+  /** The one child of the IQ. */
+  element: Element;
+  stanza: Element;
+}
+
+/** What an IQ handler returns: a payload element, or nothing for an empty result. Throw XmppError to refuse. */
+export type IqHandler = (req: IqRequest) => Promise<Element | void> | Element | void;
+
+/** Errors that no retry can fix: wrong password, unknown component name. */
+function isFatal(err: unknown): boolean {
+  const e = err as { name?: string; condition?: string };
+  return (e?.name === "SASLError" || e?.name === "StreamError") &&
+    ["not-authorized", "host-unknown", "conflict", "account-disabled", "credentials-expired"].includes(e.condition ?? "");
+}
+
+/**
+ * One XMPP session (a device's client connection or a component), with what xmpp.js lacks:
+ * exponential back-off with jitter on reconnect, TCP_NODELAY (Nagle costs ~40 ms per round trip),
+ * errors typed as XmppError, and an `online` event on every fresh session so callers re-send
+ * presence. Events: "online" (jid), "offline", "stanza" (Element).
+ */
+export class XmppConnection extends EventEmitter {
+  #attempt = 0;
+  #fatal: Error | undefined;
+  #stopped = false;
+
+  private constructor(
+    readonly entity: XmppjsEntity,
+    readonly kind: "client" | "component",
+    private readonly backoff: BackoffOptions,
+  ) {
+    super();
+    entity.reconnect.delay = backoffDelay(0, backoff);
+    entity.on("error", (err: unknown) => {
+      if (isFatal(err)) {
+        this.#fatal = new Error(`${this.label}: ${(err as Error).message}`);
+        entity.reconnect.stop();
+        this.emit("fatal", this.#fatal);
+      }
+      log.debug("connection error", { who: this.label, error: (err as Error)?.message });
+    });
+    entity.on("connect", () => {
+      const sock = entity.socket as unknown as { setNoDelay?: (b: boolean) => void; socket?: { setNoDelay?: (b: boolean) => void } } | null;
+      (sock?.setNoDelay ? sock : sock?.socket)?.setNoDelay?.(true);
+    });
+    entity.on("online", (jid: { toString(): string }) => {
+      this.#attempt = 0;
+      entity.reconnect.delay = backoffDelay(0, backoff);
+      log.info("online", { jid: jid.toString() });
+      this.emit("online", jid.toString());
+    });
+    entity.on("offline", () => this.emit("offline"));
+    entity.on("disconnect", () => this.emit("disconnect"));
+    // Each failed attempt lengthens the wait before the next one.
+    entity.reconnect.on("reconnecting", () => {
+      this.#attempt += 1;
+      entity.reconnect.delay = backoffDelay(this.#attempt, backoff);
+    });
+    entity.on("stanza", (el: Element) => this.emit("stanza", el));
+  }
+
+  static async client(opts: ClientOptions): Promise<XmppConnection> {
+    const entity = xmppClient({
+      service: opts.service,
+      domain: opts.domain,
+      username: opts.username,
+      password: opts.password,
+      resource: opts.resource,
+    });
+    const conn = new XmppConnection(entity, "client", opts.backoff ?? DEFAULT_BACKOFF);
+    await conn.#start(opts.connectTimeoutMs ?? 30_000);
+    return conn;
+  }
+
+  static async component(opts: ComponentOptions): Promise<XmppConnection> {
+    const entity = xmppComponent.component({ service: opts.service, domain: opts.domain, password: opts.password });
+    const conn = new XmppConnection(entity, "component", opts.backoff ?? DEFAULT_BACKOFF);
+    await conn.#start(opts.connectTimeoutMs ?? 30_000);
+    return conn;
+  }
+
+  get label(): string {
+    return this.entity.jid?.toString() ?? this.entity.options.domain ?? this.kind;
+  }
+
+  /** The full JID of this session (a component's domain). */
+  get jid(): string {
+    const jid = this.entity.jid?.toString();
+    if (!jid) throw new Error(`${this.kind} is not online`);
+    return jid;
+  }
+
+  get online(): boolean {
+    return this.entity.status === "online";
+  }
+
+  /** Starts and waits for the first session; retries with back-off until the timeout. */
+  async #start(timeoutMs: number): Promise<void> {
+    const online = new Promise<void>((resolve, reject) => {
+      const timer = setTimeout(() => {
+        cleanup();
+        reject(new Error(`${this.label}: not online after ${timeoutMs} ms (${this.entity.options.service})`));
+      }, timeoutMs);
+      const onOnline = () => { cleanup(); resolve(); };
+      const onFatal = (err: Error) => { cleanup(); reject(err); };
+      const cleanup = () => { clearTimeout(timer); this.off("online", onOnline); this.off("fatal", onFatal); };
+      this.on("online", onOnline);
+      this.on("fatal", onFatal);
+    });
+    // A refused first attempt is retried by the reconnect module; `online` above waits for it.
+    this.entity.start().catch(() => undefined);
+    try {
+      await online;
+    } catch (err) {
+      await this.stop();
+      throw err;
+    }
+  }
+
+  /** Waits for the next fresh session (after a drop), e.g. in tests. */
+  nextOnline(timeoutMs = 30_000): Promise<string> {
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(() => { this.off("online", onOnline); reject(new Error(`${this.label}: not back online in ${timeoutMs} ms`)); }, timeoutMs);
+      const onOnline = (jid: string) => { clearTimeout(timer); resolve(jid); };
+      this.once("online", onOnline);
+    });
+  }
+
+  async send(el: Element): Promise<void> {
+    await this.entity.send(el);
+  }
+
+  /**
+   * Sends an IQ and resolves with the result's payload (its first child element, if any).
+   * A refusal rejects with XmppError carrying the condition and text.
+   */
+  async iq(to: string, type: "get" | "set", payload: Element, timeoutMs = 15_000): Promise<Element | undefined> {
+    try {
+      const result = await this.entity.iqCaller.request(createElement("iq", { type, to }, payload), timeoutMs);
+      return result.getChildElements()[0];
+    } catch (err) {
+      throw toXmppError(err, to);
+    }
+  }
+
+  /**
+   * Answers IQs of one type whose child is <name xmlns=ns>. A handler that throws XmppError
+   * refuses with that condition; any other exception becomes internal-server-error (logged,
+   * never shown to the peer).
+   */
+  handleIq(type: "get" | "set", ns: string, name: string, handler: IqHandler): void {
+    this.entity.iqCallee[type](ns, name, async (ctx) => {
+      try {
+        const reply = await handler({
+          from: ctx.stanza.attrs.from ?? "",
+          to: ctx.stanza.attrs.to ?? "",
+          id: ctx.stanza.attrs.id ?? "",
+          element: ctx.element,
+          stanza: ctx.stanza,
+        });
+        return reply ?? true;
+      } catch (err) {
+        if (err instanceof XmppError) return err.toElement();
+        log.error("iq handler failed", { ns, name, error: (err as Error).stack });
+        return new XmppError("internal-server-error").toElement();
+      }
+    });
+  }
+
+  /** Subscribes to incoming stanzas of one kind; returns the unsubscribe function. */
+  onStanza(name: "message" | "presence" | "iq", handler: (el: Element) => void): () => void {
+    const listener = (el: Element) => {
+      if (el.name === name) handler(el);
+    };
+    this.on("stanza", listener);
+    return () => this.off("stanza", listener);
+  }
+
+  /** Ends the session and stops reconnecting. */
+  async stop(): Promise<void> {
+    if (this.#stopped) return;
+    this.#stopped = true;
+    this.entity.reconnect.stop();
+    try {
+      await this.entity.stop();
+    } catch {
+      // Already disconnected: nothing to close.
+    }
+  }
+}

@@ -1,0 +1,34 @@
+// Starts one real Prosody for the integration suites, through the same code as `npm start`
+// (src/server), in a temp dir on free loopback ports, and stops it by PID afterwards.
+import { mkdtemp, rm } from "node:fs/promises";
+import os from "node:os";
+import path from "node:path";
+import type { TestProject } from "vitest/node";
+import { ensurePackages } from "../../src/server/install.ts";
+import { startServer } from "../../src/server/prosody.ts";
+import { TEST_ACCOUNTS, TEST_COMPONENTS } from "./fixtures.ts";
+
+declare module "vitest" {
+  export interface ProvidedContext {
+    dataDir: string;
+  }
+}
+
+export default async function setup(project: TestProject) {
+  ensurePackages();
+  const dataDir = await mkdtemp(path.join(os.tmpdir(), "flexfed-test-"));
+  const server = await startServer({
+    dataDir,
+    components: TEST_COMPONENTS,
+    accounts: TEST_ACCOUNTS,
+    smacksHibernation: 5,
+  });
+  // Workers are forked after this point and inherit the variable: it is how xmpp.js's STARTTLS
+  // trusts the generated CA (it cannot be given a CA option).
+  process.env.NODE_EXTRA_CA_CERTS = server.info.caCert;
+  project.provide("dataDir", dataDir);
+  return async () => {
+    await server.stop();
+    if (!process.env.FLEXFED_KEEP_TEST_DIR) await rm(dataDir, { recursive: true, force: true });
+  };
+}
