@@ -1,5 +1,5 @@
 import { existsSync } from "node:fs";
-import { chmod, mkdir, writeFile } from "node:fs/promises";
+import { chmod, mkdir, rm, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { run } from "./exec.ts";
 
@@ -13,12 +13,13 @@ export interface Certificates {
  * A private CA for this installation and a certificate for the domain and every subdomain
  * (components, pubsub), signed by it. Clients trust the CA through NODE_EXTRA_CA_CERTS, which is
  * the one way xmpp.js's STARTTLS accepts a private CA. Existing files are kept, so a restart
- * does not invalidate what clients already trust.
+ * does not invalidate what clients already trust. `caDir` lets several servers share one CA (a test
+ * server next to the suite's, or domains of one operator).
  */
-export async function ensureCertificates(certDir: string, domain: string): Promise<Certificates> {
+export async function ensureCertificates(certDir: string, domain: string, caDir = certDir): Promise<Certificates> {
   await mkdir(certDir, { recursive: true });
-  const caKey = path.join(certDir, "ca.key");
-  const caCert = path.join(certDir, "ca.crt");
+  const caKey = path.join(caDir, "ca.key");
+  const caCert = path.join(caDir, "ca.crt");
   const key = path.join(certDir, `${domain}.key`);
   const cert = path.join(certDir, `${domain}.crt`);
   if (!existsSync(caCert) || !existsSync(caKey)) {
@@ -36,5 +37,6 @@ export async function ensureCertificates(certDir: string, domain: string): Promi
       "-days", "825", "-extfile", ext, "-out", cert]);
   }
   await Promise.all([chmod(caKey, 0o600), chmod(key, 0o600)]);
+  await Promise.all([`${domain}.csr`, `${domain}.ext`].map((f) => rm(path.join(certDir, f), { force: true })));
   return { caCert, cert, key };
 }

@@ -30,6 +30,8 @@ export const ServerSpecSchema = z.object({
   accounts: z.array(LocalPart).default([]),
   smacksHibernation: z.number().int().positive().default(30),
   logLevel: z.enum(["debug", "info", "warn", "error"]).default("info"),
+  /** Where the CA lives (default <dataDir>/certs): servers sharing a CA are trusted by one NODE_EXTRA_CA_CERTS. */
+  caDir: z.string().optional(),
 });
 export type ServerSpec = z.input<typeof ServerSpecSchema>;
 
@@ -75,7 +77,7 @@ export async function prepareServer(input: ServerSpec): Promise<{ info: ServerIn
   await mkdir(path.join(dataDir, "data"), { recursive: true, mode: 0o700 });
   await chmod(dataDir, 0o700);
   const [certs, secrets] = await Promise.all([
-    ensureCertificates(certDir, spec.domain),
+    ensureCertificates(certDir, spec.domain, spec.caDir && path.resolve(spec.caDir)),
     ensureSecrets(secretsPath(dataDir), { components: spec.components, accounts: spec.accounts }),
   ]);
   const ports = {
@@ -193,7 +195,9 @@ export async function startServer(spec: ServerSpec): Promise<RunningServer> {
   const server = new RunningServer(info, secrets, child);
   server.watchParentExit();
   try {
-    await waitForPorts(info.address, [info.ports.c2s, info.ports.component], {
+    // Prosody opens the component port only when it has external components to serve.
+    const ports = info.components.length ? [info.ports.c2s, info.ports.component] : [info.ports.c2s];
+    await waitForPorts(info.address, ports, {
       timeoutMs: 20_000,
       failed: () => server.exited,
     });

@@ -43,11 +43,23 @@ export interface IqRequest {
 /** What an IQ handler returns: a payload element, or nothing for an empty result. Throw XmppError to refuse. */
 export type IqHandler = (req: IqRequest) => Promise<Element | void> | Element | void;
 
-/** Errors that no retry can fix: wrong password, unknown component name. */
-function isFatal(err: unknown): boolean {
-  const e = err as { name?: string; condition?: string };
-  return (e?.name === "SASLError" || e?.name === "StreamError") &&
-    ["not-authorized", "host-unknown", "conflict", "account-disabled", "credentials-expired"].includes(e.condition ?? "");
+/** Certificate verification failures of node:tls: retrying cannot fix them. */
+const TLS_TRUST_CODES = new Set([
+  "UNABLE_TO_VERIFY_LEAF_SIGNATURE", "SELF_SIGNED_CERT_IN_CHAIN", "DEPTH_ZERO_SELF_SIGNED_CERT",
+  "UNABLE_TO_GET_ISSUER_CERT_LOCALLY", "CERT_HAS_EXPIRED", "ERR_TLS_CERT_ALTNAME_INVALID",
+]);
+
+/** Why an error can never be cured by reconnecting (wrong password, unknown component, untrusted certificate), or undefined. */
+function fatalReason(err: unknown): string | undefined {
+  const e = err as { name?: string; condition?: string; code?: string; message?: string };
+  if ((e?.name === "SASLError" || e?.name === "StreamError") &&
+    ["not-authorized", "host-unknown", "conflict", "account-disabled", "credentials-expired"].includes(e.condition ?? "")) {
+    return e.message;
+  }
+  if (e?.code && TLS_TRUST_CODES.has(e.code)) {
+    return `the server's TLS certificate is not trusted (${e.code}); start with NODE_EXTRA_CA_CERTS=<data dir>/certs/ca.crt`;
+  }
+  return undefined;
 }
 
 /**
@@ -69,8 +81,9 @@ export class XmppConnection extends EventEmitter {
     super();
     entity.reconnect.delay = backoffDelay(0, backoff);
     entity.on("error", (err: unknown) => {
-      if (isFatal(err)) {
-        this.#fatal = new Error(`${this.label}: ${(err as Error).message}`);
+      const reason = fatalReason(err);
+      if (reason) {
+        this.#fatal = new Error(`${this.label}: ${reason}`);
         entity.reconnect.stop();
         this.emit("fatal", this.#fatal);
       }
