@@ -1,0 +1,31 @@
+// Named types for the parts of messages that apps and drivers handle on their own.
+import type { z } from "zod";
+import type * as c from "./common.ts";
+import type * as rm from "./running-modes.ts";
+import type * as s from "./storage.ts";
+import type * as sh from "./shiftable.ts";
+import type * as i from "./inflexible.ts";
+
+export type Header = z.infer<typeof c.Header.schema>;
+export type Timer = z.infer<typeof c.Timer.schema>;
+export type Transition = z.infer<typeof c.Transition.schema>;
+export type TimerUpdate = z.infer<typeof c.TimerUpdate.schema>;
+export type ProfileContainer = z.infer<typeof c.ProfileContainer.schema>;
+export type ProbabilityElement = z.infer<typeof c.ProbabilityElement.schema>;
+export type ElectricityProfileElement = z.infer<typeof c.ElectricityProfileElement.schema>;
+export type AdjustableModeData = z.infer<typeof rm.AdjustableModeData.schema>;
+export type StorageModeData = z.infer<typeof rm.StorageModeData.schema>;
+export type AdjustableRunningMode = z.infer<typeof rm.AdjustableDiscreteRunningMode.schema> | z.infer<typeof rm.AdjustableContinuousRunningMode.schema>;
+export type StorageRunningMode = z.infer<typeof rm.StorageDiscreteRunningMode.schema> | z.infer<typeof rm.StorageContinuousRunningMode.schema>;
+export type DiscreteRunningModeElement = z.infer<typeof rm.DiscreteRunningModeElement.schema>;
+export type ContinuousRunningModeElement = z.infer<typeof rm.ContinuousRunningModeElement.schema>;
+export type Actuator = z.infer<typeof s.Actuator.schema>;
+export type ActuatorBehaviour = z.infer<typeof s.ActuatorBehaviour.schema>;
+export type LeakageElement = z.infer<typeof s.LeakageElement.schema>;
+export type ActuatorStatus = z.infer<typeof s.ActuatorStatus.schema>;
+export type ActuatorInstruction = z.infer<typeof s.ActuatorInstruction.schema>;
+export type SequentialProfile = z.infer<typeof sh.SequentialProfile.schema>;
+export type SequentialProfileAlternative = z.infer<typeof sh.SequentialProfileAlternative.schema>;
+export type SequentialProfileInstruction = z.infer<typeof sh.SequentialProfileInstruction.schema>;
+export type CurtailmentOption = z.infer<typeof i.CurtailmentOption.schema>;
+export type CurtailmentProfile = z.infer<typeof i.CurtailmentProfile.schema>;
