@@ -24,7 +24,7 @@ export function parseCommand<O extends Options>(
   } catch (err) {
     throw new UsageError(`${spec.name}: ${(err as Error).message}\n\n${spec.usage}`);
   }
-  if (parsed.values.help) {
+  if ((parsed.values as { help?: boolean }).help) {
     console.log(spec.usage);
     return null;
   }

@@ -1,0 +1,68 @@
+// `flexfed up` (what `npm start` runs) brings the smoke scenario up and down cleanly, as a user
+// would run it: a separate process, its own data dir, and nothing left running afterwards.
+import { spawn } from "node:child_process";
+import { existsSync, readFileSync } from "node:fs";
+import { mkdtemp, rm, stat } from "node:fs/promises";
+import os from "node:os";
+import path from "node:path";
+import { describe, expect, it } from "vitest";
+import { freePort } from "../../src/server/ports.ts";
+
+const BIN = path.resolve("bin/flexfed.mjs");
+
+function runCli(args: string[], onLine?: (line: string, child: ReturnType<typeof spawn>) => void) {
+  const child = spawn(process.execPath, [BIN, ...args], { stdio: ["ignore", "pipe", "pipe"] });
+  let out = "";
+  child.stdout!.on("data", (d: Buffer) => {
+    out += d.toString();
+    for (const line of d.toString().split("\n")) if (line) onLine?.(line, child);
+  });
+  child.stderr!.on("data", (d: Buffer) => { out += d.toString(); });
+  return new Promise<{ code: number | null; out: string }>((resolve) => child.once("exit", (code) => resolve({ code, out })));
+}
+
+/** A zombie (exited, not yet reaped by its re-parented init) counts as gone. */
+const alive = (pid: number) => existsSync(`/proc/${pid}`) && !/State:\s+Z/.test(readFileSync(`/proc/${pid}/status`, "utf8"));
+
+describe("flexfed up", () => {
+  const portArgs = async () => ["--c2s-port", String(await freePort()), "--s2s-port", String(await freePort()), "--component-port", String(await freePort())];
+
+  it("starts Prosody and the smoke scenario, prints what runs where, and stops everything", async () => {
+    const dataDir = await mkdtemp(path.join(os.tmpdir(), "flexfed-up-"));
+    try {
+      const { code, out } = await runCli(["up", "--data-dir", dataDir, ...(await portArgs()), "--smoke-count", "2"]);
+      expect(out).toMatch(/Prosody \(pid \d+\) serves localhost/);
+      expect(out).toMatch(/clients \(STARTTLS \+ SCRAM\)\s+xmpp:\/\/127\.0\.0\.1:\d+/);
+      expect(out).toMatch(/app: efi\/smoke-device item status = "heartbeat 2"; IQ to smoke-device@localhost\/smoke answered/);
+      expect(out).toContain("flexfed: stopped.");
+      expect(code).toBe(0);
+      const pid = Number(/Prosody \(pid (\d+)\)/.exec(out)![1]);
+      expect(alive(pid)).toBe(false);
+      expect((await stat(path.join(dataDir, "secrets.json"))).mode & 0o777).toBe(0o600);
+    } finally {
+      await rm(dataDir, { recursive: true, force: true });
+    }
+  });
+
+  it("stops everything on SIGINT, as Ctrl-C does", async () => {
+    const dataDir = await mkdtemp(path.join(os.tmpdir(), "flexfed-up-"));
+    try {
+      let signalled = false;
+      const { code, out } = await runCli(["up", "--data-dir", dataDir, ...(await portArgs())], (line, child) => {
+        if (!signalled && line.startsWith("app: ")) { signalled = true; child.kill("SIGINT"); }
+      });
+      expect(signalled).toBe(true);
+      expect(out).toContain("flexfed: stopped.");
+      expect(code).toBe(0);
+      expect(alive(Number(/Prosody \(pid (\d+)\)/.exec(out)![1]))).toBe(false);
+    } finally {
+      await rm(dataDir, { recursive: true, force: true });
+    }
+  });
+
+  it("rejects a bad option with exit code 2 and the usage", async () => {
+    const { code, out } = await runCli(["up", "--c2s-port", "70000"]);
+    expect(code).toBe(2);
+    expect(out).toContain("--c2s-port must be a port number 1-65535, got '70000'");
+  });
+});
