@@ -1,14 +1,43 @@
-// What integration suites share: the running test server's coordinates and connection helpers.
+// What integration suites share: the running test server's coordinates, connection helpers, and
+// servers of their own for suites that need exclusive components (one connection per component JID).
+import { mkdtemp, rm } from "node:fs/promises";
+import os from "node:os";
+import path from "node:path";
 import { inject } from "vitest";
 import { accountOptions, componentOptions } from "../../src/server/endpoints.ts";
-import { readServerInfo } from "../../src/server/prosody.ts";
+import { readServerInfo, startServer, type RunningServer, type ServerSpec } from "../../src/server/prosody.ts";
 import { XmppConnection } from "../../src/xmpp/index.ts";
 
 export const testServer = () => readServerInfo(inject("dataDir"));
 
-/** Logs in as one of the pre-created accounts, over STARTTLS with SCRAM. */
+/** Logs in to the shared server as one of the pre-created accounts, over STARTTLS with SCRAM. */
 export const connectAccount = (username: string, resource = "test") =>
   XmppConnection.client(accountOptions(testServer(), username, resource));
 
-/** Connects as an external component by label, e.g. "registry" -> registry.<domain>. */
+/** Connects to the shared server as an external component by label, e.g. "app" -> app.<domain>. */
 export const connectComponent = (label: string) => XmppConnection.component(componentOptions(testServer(), label));
+
+export interface OwnServer extends RunningServer {
+  account(username: string, resource?: string): Promise<XmppConnection>;
+  component(label: string): Promise<XmppConnection>;
+  /** Stops Prosody and removes the data dir. */
+  dispose(): Promise<void>;
+}
+
+/**
+ * A Prosody of the suite's own (temp dir, free ports), signed by the shared test CA so this
+ * worker already trusts it. For suites that run components another suite also runs, or that
+ * restart the server. Starting one takes about half a second.
+ */
+export async function startOwnServer(spec: Omit<ServerSpec, "dataDir" | "caDir">): Promise<OwnServer> {
+  const dataDir = await mkdtemp(path.join(os.tmpdir(), "flexfed-own-"));
+  const server = await startServer({ smacksHibernation: 5, ...spec, dataDir, caDir: path.dirname(testServer().info.caCert) });
+  return Object.assign(server, {
+    account: (username: string, resource = "test") => XmppConnection.client(accountOptions(server, username, resource)),
+    component: (label: string) => XmppConnection.component(componentOptions(server, label)),
+    dispose: async () => {
+      await server.stop();
+      await rm(dataDir, { recursive: true, force: true });
+    },
+  });
+}
