@@ -1,7 +1,7 @@
 // Maps a zod path (JSON keys and indexes) onto the XML path of the same spot, using the structure
 // description: attributes become "@name", wrapped lists "wrapper/item[i]", choices name the element.
 import type { z } from "zod";
-import type { NodeShape } from "../model/dsl.ts";
+import type { Field, FieldXml, NodeShape } from "../model/dsl.ts";
 import type { EfiIssue } from "../errors.ts";
 
 export function xmlPath(root: string, shape: NodeShape, value: unknown, path: readonly PropertyKey[]): string {
@@ -10,14 +10,14 @@ export function xmlPath(root: string, shape: NodeShape, value: unknown, path: re
   let v = value as Record<PropertyKey, unknown> | undefined;
   for (let i = 0; i < path.length; i++) {
     const seg = path[i]!;
-    const field = node?.fields.find((f) => f.key === seg);
+    const field: Field | undefined = node?.fields.find((f) => f.key === seg);
     v = v?.[seg] as Record<PropertyKey, unknown> | undefined;
     node = undefined;
     if (!field) {
       out += `/${String(seg)}`;
       continue;
     }
-    const x = field.xml;
+    const x: FieldXml = field.xml;
     if (x.kind === "attr" || x.kind === "tag") {
       out += `/@${String(seg)}`;
     } else if (x.kind === "elem") {

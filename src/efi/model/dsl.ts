@@ -9,7 +9,7 @@ export type Item = { readonly scalar: Scalar<unknown> } | { readonly node: NodeS
 
 export type FieldXml =
   /** A JSON-only discriminator ("kind" of a message, "type" of a running mode). */
-  | { readonly kind: "tag"; readonly value: string }
+  | { readonly kind: "tag"; readonly value: string; readonly optional: false }
   | { readonly kind: "attr"; readonly scalar: Scalar<unknown>; readonly optional: boolean }
   /** Exactly one child element (or at most one when optional). */
   | { readonly kind: "elem"; readonly item: Item; readonly optional: boolean }
@@ -35,11 +35,15 @@ export interface Field {
 /** A complex type, precompiled for the codec. */
 export interface NodeShape {
   readonly fields: readonly Field[];
+  readonly keys: ReadonlySet<string>;
+  readonly attrList: readonly Field[];
   readonly attrs: ReadonlyMap<string, Field>;
   readonly elems: ReadonlyMap<string, Field>;
   /** Element fields in sequence order, for encoding and required checks. */
   readonly sequence: readonly Field[];
   readonly tag?: { readonly key: string; readonly value: string };
+  /** The cross-field rules, also installed on the zod schema; the encoder runs them inline. */
+  readonly refine?: (value: any, ctx: z.RefinementCtx) => void;
 }
 
 export interface Desc<S extends z.ZodType = z.ZodType> {
@@ -106,7 +110,7 @@ export function optional<S extends z.ZodType>(desc: Desc<S>): Desc<z.ZodOptional
 
 /** A constant discriminator that exists only in the JSON form. */
 export function tag<const V extends string>(value: V): Desc<z.ZodLiteral<V>> {
-  return { schema: z.literal(value), xml: { kind: "tag", value } };
+  return { schema: z.literal(value), xml: { kind: "tag", value, optional: false } };
 }
 
 type Shape<F extends Record<string, Desc>> = { -readonly [K in keyof F]: F[K]["schema"] };
@@ -136,7 +140,8 @@ export function node<F extends Record<string, Desc>>(fields: F, refine?: Refinem
   }
   let schema = z.strictObject(shape) as unknown as z.ZodObject<Shape<F>, z.core.$strict>;
   if (refine) schema = schema.superRefine(refine as (v: unknown, ctx: z.RefinementCtx) => void);
-  return { schema, shape: { fields: all, attrs, elems, sequence, ...(tagField ? { tag: tagField } : {}) } };
+  const keys = new Set(Object.keys(fields));
+  return { schema, shape: { fields: all, keys, attrList: [...attrs.values()], attrs, elems, sequence, tag: tagField, refine } };
 }
 
 /** A global EFI element: a node tagged with its element name as `kind`. */

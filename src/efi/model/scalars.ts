@@ -1,6 +1,6 @@
-// The XSD simple types: each knows its zod schema and its lexical form. `read` only checks the
-// lexical form (returning undefined when it is wrong); value rules live in the zod schema, so
-// decoding and encoding validate the same way.
+// The XSD simple types. Each knows its lexical form (`read` returns undefined for a wrong one,
+// `write` the canonical form) and its value rule, written once as `problem` and used both by the
+// zod schema and by `valid`, the allocation-free check the encoder runs inline.
 import { z } from "zod";
 import { dateTimeProblem, durationProblem } from "../duration.ts";
 
@@ -10,6 +10,8 @@ export interface Scalar<T> {
   readonly schema: z.ZodType<T>;
   read(text: string): T | undefined;
   write(value: T): string;
+  /** Whether the zod schema accepts `value`, without building issues. */
+  valid(value: unknown): boolean;
 }
 
 const INT_RE = /^[+-]?\d+$/;
@@ -17,23 +19,36 @@ const INT_RE = /^[+-]?\d+$/;
 const DOUBLE_RE = /^[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?$/;
 const DECIMAL_RE = /^[+-]?(?:\d+(?:\.\d*)?|\.\d+)$/;
 const IDENTIFIER_RE = /^[a-zA-Z0-9\-_:]{2,64}$/;
-// Characters XML 1.0 can carry; anything else could not be encoded.
-const XML_CHARS_RE = /^[\t\n\r\u0020-\uD7FF\uE000-\uFFFD\u{10000}-\u{10FFFF}]*$/u;
+// A character XML 1.0 cannot carry; surrogates are checked as pairs only when one shows up.
+const NON_XML_CHAR_RE = /[^\t\n\r\u0020-\uD7FF\uE000-\uFFFD]/;
+const NON_XML_CHAR_U_RE = /[^\t\n\r\u0020-\uD7FF\uE000-\uFFFD\u{10000}-\u{10FFFF}]/u;
 
-const identity = <T extends string>(s: string) => s as T;
+type Kind = "number" | "string" | "boolean";
+const BASES = { number: () => z.number(), string: () => z.string(), boolean: () => z.boolean() };
+
+function scalar<T>(
+  xsd: string,
+  kind: Kind,
+  problem: (value: T) => string | undefined,
+  read: (text: string) => T | undefined,
+  write: (value: T) => string,
+): Scalar<T> {
+  const schema = (BASES[kind]() as unknown as z.ZodType<T>).superRefine((v, ctx) => {
+    const p = problem(v);
+    if (p !== undefined) ctx.addIssue({ code: "custom", message: p });
+  });
+  // z.number() refuses NaN and the infinities, so `valid` does too.
+  const typed = kind === "number" ? (v: unknown) => typeof v === "number" && Number.isFinite(v) : (v: unknown) => typeof v === kind;
+  return { xsd, schema, read, write, valid: (v) => typed(v) && problem(v as T) === undefined };
+}
+
+const none = () => undefined;
 
 /** Non-string types collapse whitespace, so surrounding blanks are dropped before the check. */
-function numeric(xsd: string, re: RegExp, schema: z.ZodType<number>, write: (n: number) => string): Scalar<number> {
-  return {
-    xsd,
-    schema,
-    read: (text) => {
-      const t = text.trim();
-      return re.test(t) ? Number(t) : undefined;
-    },
-    write,
-  };
-}
+const readNumber = (re: RegExp) => (text: string) => {
+  const t = text.trim();
+  return re.test(t) ? Number(t) : undefined;
+};
 
 const writeDouble = (n: number) => (Object.is(n, -0) ? "-0" : String(n));
 
@@ -53,45 +68,64 @@ function writeDecimal(n: number): string {
   return `${sign}${digits.slice(0, intLen)}.${digits.slice(intLen)}`;
 }
 
-export const int = numeric("xs:int", INT_RE, z.number().int().min(-2147483648).max(2147483647), String);
-export const double = numeric("xs:double", DOUBLE_RE, z.number(), writeDouble);
-export const decimal = numeric("xs:decimal", DECIMAL_RE, z.number(), writeDecimal);
+export const int = scalar<number>(
+  "xs:int",
+  "number",
+  (n) => (Number.isInteger(n) && n >= -2147483648 && n <= 2147483647 ? undefined : `${n} is not a 32-bit integer`),
+  readNumber(INT_RE),
+  String,
+);
+export const double = scalar<number>("xs:double", "number", none, readNumber(DOUBLE_RE), writeDouble);
+export const decimal = scalar<number>("xs:decimal", "number", none, readNumber(DECIMAL_RE), writeDecimal);
 /** A running-mode factor: 0 is the lower bound of a continuous mode, 1 the upper. */
-export const factor = numeric("xs:double in [0,1]", DOUBLE_RE, z.number().min(0).max(1), writeDouble);
+export const factor = scalar<number>(
+  "xs:double in [0,1]",
+  "number",
+  (n) => (n >= 0 && n <= 1 ? undefined : `${n} is outside [0, 1]`),
+  readNumber(DOUBLE_RE),
+  writeDouble,
+);
 
-export const boolean: Scalar<boolean> = {
-  xsd: "xs:boolean",
-  schema: z.boolean(),
-  read: (text) => {
+export const boolean = scalar<boolean>(
+  "xs:boolean",
+  "boolean",
+  none,
+  (text) => {
     const t = text.trim();
     return t === "true" || t === "1" ? true : t === "false" || t === "0" ? false : undefined;
   },
-  write: String,
-};
-
-function stringType<T extends string>(xsd: string, schema: z.ZodType<T>): Scalar<T> {
-  return { xsd, schema, read: identity<T>, write: identity<T> };
-}
-
-export const string = stringType("xs:string", z.string().regex(XML_CHARS_RE, "contains a character XML cannot carry"));
-export const identifier = stringType(
-  "efi:Identifier",
-  z.string().regex(IDENTIFIER_RE, "must be 2 to 64 of a-z A-Z 0-9 - _ :"),
+  String,
 );
 
-function checked(xsd: string, problem: (s: string) => string | undefined): Scalar<string> {
-  const schema = z.string().superRefine((s, ctx) => {
-    const p = problem(s);
-    if (p) ctx.addIssue({ code: "custom", message: p });
-  });
-  return { xsd, schema, read: (text) => text.trim(), write: identity };
-}
+const same = <T>(s: T) => s;
 
+export const string = scalar<string>(
+  "xs:string",
+  "string",
+  (s) => (NON_XML_CHAR_RE.test(s) && NON_XML_CHAR_U_RE.test(s) ? "contains a character XML cannot carry" : undefined),
+  same,
+  same,
+);
+/** efi:Identifier; like every xs:string type its whitespace is kept, so blanks make it invalid. */
+export const identifier = scalar<string>(
+  "efi:Identifier",
+  "string",
+  (s) => (IDENTIFIER_RE.test(s) ? undefined : `'${s}' is not an Identifier: 2 to 64 of a-z A-Z 0-9 - _ :`),
+  same,
+  same,
+);
 /** ISO 8601 duration text, kept as written; parseDuration turns it into milliseconds. */
-export const duration = checked("xs:duration", durationProblem);
+export const duration = scalar<string>("xs:duration", "string", durationProblem, (t) => t.trim(), same);
 /** Date-time text with an offset, kept as written; parseDateTime turns it into epoch ms. */
-export const dateTime = checked("xs:dateTime", dateTimeProblem);
+export const dateTime = scalar<string>("xs:dateTime", "string", dateTimeProblem, (t) => t.trim(), same);
 
 export function enumeration<const V extends readonly [string, ...string[]]>(xsd: string, values: V): Scalar<V[number]> {
-  return stringType(xsd, z.enum(values));
+  const members = new Set<string>(values);
+  return {
+    xsd,
+    schema: z.enum(values) as unknown as z.ZodType<V[number]>,
+    read: (text) => text as V[number],
+    write: same,
+    valid: (v) => typeof v === "string" && members.has(v),
+  };
 }
