@@ -3,3 +3,4 @@ export { XmppError, toXmppError, NS_STANZAS, type ErrorType } from "./errors.ts"
 export { backoffDelay, DEFAULT_BACKOFF, type BackoffOptions } from "./backoff.ts";
 export * from "./pubsub.ts";
 export * from "./presence.ts";
+export { parseStanza } from "./parse.ts";

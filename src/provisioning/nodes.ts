@@ -1,0 +1,77 @@
+// The SUNSEED flow: provisioning (a server admin) owns every device's pubsub nodes, makes the
+// device their publisher and every entity allowed to read a member (DESIGN.md §3).
+import { bare, PubsubClient, XmppError, type Affiliation, type NodeConfig, type XmppConnection } from "../xmpp/index.ts";
+import { decide, type Device, type Policy } from "./policy.ts";
+
+/** Control spaces: the latest message of each kind, kept across restarts (DESIGN.md §4). */
+export const EFI_NODE_CONFIG: NodeConfig = { accessModel: "whitelist", persistItems: true, maxItems: 64, publishModel: "publishers", notifyRetract: true };
+/** Telemetry: a window of recent packs; the store behind it keeps items in memory. */
+export const TELEMETRY_NODE_CONFIG: NodeConfig = { accessModel: "whitelist", persistItems: true, maxItems: 256, publishModel: "publishers" };
+
+export interface DeviceNodes {
+  efi: string;
+  telemetry: string;
+}
+
+/** A device's efiResourceId: its RID tag, else its account name (DESIGN.md §2). */
+export function ridOf(device: Device): string {
+  const rid = device.tags.RID;
+  return typeof rid === "string" && rid ? rid : bare(device.jid).split("@")[0]!;
+}
+
+export const nodesOf = (rid: string): DeviceNodes => ({ efi: `efi/${rid}`, telemetry: `telemetry/${rid}` });
+
+export class NodeOwner {
+  readonly #efi: PubsubClient;
+  readonly #telemetry: PubsubClient;
+
+  constructor(conn: XmppConnection, services: { pubsub: string; telemetry: string }) {
+    this.#efi = new PubsubClient(conn, services.pubsub);
+    this.#telemetry = new PubsubClient(conn, services.telemetry);
+  }
+
+  #services(rid: string): [PubsubClient, string, NodeConfig][] {
+    const n = nodesOf(rid);
+    return [[this.#efi, n.efi, EFI_NODE_CONFIG], [this.#telemetry, n.telemetry, TELEMETRY_NODE_CONFIG]];
+  }
+
+  /** Creates the device's nodes (an existing node is kept) and sets their affiliations. */
+  async ensure(device: Device, rid: string, policies: Policy[], readers: string[]): Promise<void> {
+    for (const [ps, node, config] of this.#services(rid)) {
+      await ps.createNode(node, config).catch((err: unknown) => {
+        if (!(err instanceof XmppError && err.condition === "conflict")) throw err;
+      });
+    }
+    await this.sync(device, rid, policies, readers);
+  }
+
+  /**
+   * Brings each node's affiliations to what the policies say: the device publishes, its owner
+   * and every reader allowed that node are members, everyone else is removed.
+   */
+  async sync(device: Device, rid: string, policies: Policy[], readers: string[]): Promise<void> {
+    for (const [ps, node] of this.#services(rid)) {
+      const wanted: Record<string, Affiliation> = { [bare(device.jid)]: "publisher" };
+      if (device.owner) wanted[bare(device.owner)] = "member";
+      for (const reader of readers) {
+        const d = decide(policies, { requester: reader, device, action: "read", nodes: [node] });
+        if (d.allowed && !wanted[reader]) wanted[reader] = "member";
+      }
+      const current = await ps.getAffiliations(node);
+      const changes: Record<string, Affiliation> = {};
+      for (const [jid, aff] of Object.entries(wanted)) if (current[jid] !== aff) changes[jid] = aff;
+      // Owners (this component, server admins) keep their affiliation; everyone else not wanted goes.
+      for (const [jid, aff] of Object.entries(current)) if (!wanted[jid] && aff !== "owner") changes[jid] = "none";
+      if (Object.keys(changes).length) await ps.setAffiliations(node, changes);
+    }
+  }
+
+  /** Deletes the device's nodes (a node already gone is fine). */
+  async remove(rid: string): Promise<void> {
+    for (const [ps, node] of this.#services(rid)) {
+      await ps.deleteNode(node).catch((err: unknown) => {
+        if (!(err instanceof XmppError && err.condition === "item-not-found")) throw err;
+      });
+    }
+  }
+}
