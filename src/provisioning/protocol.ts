@@ -75,8 +75,9 @@ export function parsePolicy(el: Element, owner: string): PolicyInput {
   });
 }
 
-export function policyElement(p: Policy): Element {
-  const el = x("policy", { xmlns: NS_POLICY, id: String(p.id), effect: p.effect, actions: p.actions.join(" ") });
+/** A policy as XML: with its id in answers, without one in an owner's request. */
+export function policyElement(p: Omit<Policy, "id"> & { id?: number }): Element {
+  const el = x("policy", { xmlns: NS_POLICY, id: p.id === undefined ? undefined : String(p.id), effect: p.effect, actions: p.actions.join(" ") });
   const s = p.subject;
   el.append(x("subject", s.kind === "jid" ? { jid: s.jid } : s.kind === "domain" ? { domain: s.domain } : { all: "true" }));
   if (p.target.kind === "device") el.append(x("device", { jid: p.target.jid }));

@@ -1,0 +1,35 @@
+// Commands that act over XMPP as an account of the prepared server (an owner, a grid operator).
+import { spawnSync } from "node:child_process";
+import { accountOptions } from "../server/endpoints.ts";
+import { readServerInfo } from "../server/prosody.ts";
+import type { ServerInfo } from "../server/prosody.ts";
+import { XmppConnection } from "../xmpp/index.ts";
+import { serverSpecFrom, SERVER_OPTIONS } from "./server-options.ts";
+
+export const ACCOUNT_OPTIONS = { ...SERVER_OPTIONS, as: { type: "string" } } as const;
+export const ACCOUNT_OPTIONS_HELP = `  --as ACCOUNT           the account to act as (default owner); its password is in the data dir`;
+
+/**
+ * Runs `fn` logged in as an account of the server in the data dir. xmpp.js trusts a CA only
+ * through NODE_EXTRA_CA_CERTS, which Node reads at start-up: when it does not name the server's
+ * CA, the command runs itself again with it set, so the user never has to.
+ */
+export async function asAccount(
+  values: { [K in keyof typeof ACCOUNT_OPTIONS]?: string },
+  fn: (conn: XmppConnection, info: ServerInfo) => Promise<number>,
+): Promise<number> {
+  const server = readServerInfo(serverSpecFrom(values).dataDir);
+  if (process.env.NODE_EXTRA_CA_CERTS !== server.info.caCert) {
+    const again = spawnSync(process.execPath, process.argv.slice(1), {
+      stdio: "inherit",
+      env: { ...process.env, NODE_EXTRA_CA_CERTS: server.info.caCert },
+    });
+    return again.status ?? 1;
+  }
+  const conn = await XmppConnection.client({ ...accountOptions(server, values.as ?? "owner", `cli-${process.pid}`), connectTimeoutMs: 10_000 });
+  try {
+    return await fn(conn, server.info);
+  } finally {
+    await conn.stop();
+  }
+}
