@@ -76,7 +76,22 @@ export const int = scalar<number>(
   String,
 );
 export const double = scalar<number>("xs:double", "number", none, readNumber(DOUBLE_RE), writeDouble);
-export const decimal = scalar<number>("xs:decimal", "number", none, readNumber(DECIMAL_RE), writeDecimal);
+/** Digits of a written decimal, a lone leading "0." not counted. */
+function decimalDigits(text: string): number {
+  const unsigned = text[0] === "-" ? text.slice(1) : text;
+  const point = unsigned.indexOf(".");
+  const int = point < 0 ? unsigned : unsigned.slice(0, point);
+  return (int === "0" ? 0 : int.length) + (point < 0 ? 0 : unsigned.length - point - 1);
+}
+
+// XSD leaves decimal precision to the processor; libxml2 reads at most 24 digits, so no more are written.
+export const decimal = scalar<number>(
+  "xs:decimal",
+  "number",
+  (n) => (decimalDigits(writeDecimal(n)) > 24 ? `${n} needs more than the 24 digits XML validators read in an xs:decimal` : undefined),
+  readNumber(DECIMAL_RE),
+  writeDecimal,
+);
 /** A running-mode factor: 0 is the lower bound of a continuous mode, 1 the upper. */
 export const factor = scalar<number>(
   "xs:double in [0,1]",
