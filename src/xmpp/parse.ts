@@ -8,7 +8,8 @@ import { XmppError } from "./errors.ts";
  * field at fault, so a peer learns what to fix.
  */
 export function parseStanza<S extends z.ZodType>(el: Element, schema: S, read: (el: Element) => unknown = (e) => e.attrs): z.infer<S> {
-  const result = schema.safeParse(read(el));
+  // A missing attribute or child reads "is missing" rather than zod's "expected string, received undefined".
+  const result = schema.safeParse(read(el), { error: (iss) => (iss.input === undefined ? "is missing" : undefined) });
   if (result.success) return result.data;
   const issue = result.error.issues[0]!;
   const where = issue.path.length ? ` ${issue.path.join("/")}` : "";
