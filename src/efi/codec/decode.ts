@@ -77,7 +77,10 @@ function readScalar(scalar: Scalar<unknown>, text: string, path: string): unknow
 
 /** The EFI local name of a child element, or undefined for a foreign one (skipped, as XMPP does). */
 function efiName(child: Element, scope: Scope, path: string): string | undefined {
-  const [prefix, local] = splitName(child.name);
+  const name = child.name;
+  const colon = name.indexOf(":");
+  const prefix = colon < 0 ? "" : name.slice(0, colon);
+  const local = colon < 0 ? name : name.slice(colon + 1);
   const ns = scope[prefix];
   if (ns === EFI_NS) return local;
   if (ns === undefined || ns === "") {

@@ -30,6 +30,19 @@ const TEXT_SPECIAL_G = /[&<>\r]/g;
 const ESCAPES: Record<string, string> = { "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "\t": "&#9;", "\n": "&#10;", "\r": "&#13;" };
 const escapeChar = (c: string) => ESCAPES[c]!;
 
+// Tags are built once per name rather than on every element.
+const OPEN_TAGS = new Map<string, string>();
+const CLOSE_TAGS = new Map<string, string>();
+
+function tag(cache: Map<string, string>, name: string, make: (n: string) => string): string {
+  let t = cache.get(name);
+  if (t === undefined) cache.set(name, (t = make(name)));
+  return t;
+}
+
+const openTag = (name: string) => tag(OPEN_TAGS, name, (n) => `<${EFI_PREFIX}:${n}`);
+const closeTag = (name: string) => tag(CLOSE_TAGS, name, (n) => `</${EFI_PREFIX}:${n}>`);
+
 class StringSink implements Sink {
   out = "";
   private startOpen = false;
@@ -41,7 +54,7 @@ class StringSink implements Sink {
   open(name: string): void {
     if (this.startOpen) this.out += ">";
     if (this.indent && this.depth > 0) this.out += `\n${this.indent.repeat(this.depth)}`;
-    this.out += `<${EFI_PREFIX}:${name}`;
+    this.out += openTag(name);
     this.startOpen = true;
     this.afterClose = false;
     this.depth++;
@@ -63,7 +76,7 @@ class StringSink implements Sink {
       this.startOpen = false;
     } else {
       if (this.indent && this.afterClose) this.out += `\n${this.indent.repeat(this.depth)}`;
-      this.out += `</${EFI_PREFIX}:${name}>`;
+      this.out += closeTag(name);
     }
     this.afterClose = true;
   }
@@ -153,7 +166,7 @@ function writeContent(sink: Sink, shape: NodeShape, value: unknown): void {
       if (!x.optional) throw INVALID;
     } else {
       if (!x.scalar.valid(a)) throw INVALID;
-      sink.attr(`${EFI_PREFIX}:${f.key}`, x.scalar.write(a));
+      sink.attr(f.qname, x.scalar.write(a));
     }
   }
   for (const f of shape.sequence) {

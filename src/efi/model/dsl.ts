@@ -3,6 +3,7 @@
 // choice). The codec walks the XML side, zod validates, and z.infer gives the TypeScript types.
 // JSON keys are the XML names, so a zod path maps straight onto an XML path.
 import { z } from "zod";
+import { EFI_PREFIX } from "../namespaces.ts";
 import type { Scalar } from "./scalars.ts";
 
 export type Item = { readonly scalar: Scalar<unknown> } | { readonly node: NodeShape };
@@ -27,6 +28,8 @@ export interface Variant {
 
 export interface Field {
   readonly key: string;
+  /** The attribute's name as the encoder writes it ("efi:id"). */
+  readonly qname: string;
   readonly xml: FieldXml;
   /** Position in the XSD sequence; attributes and tags have none. */
   readonly order: number;
@@ -129,7 +132,7 @@ export function node<F extends Record<string, Desc>>(fields: F, refine?: Refinem
   let tagField: NodeShape["tag"];
   for (const [key, desc] of Object.entries(fields)) {
     shape[key] = desc.schema;
-    const field: Field = { key, xml: desc.xml, order: desc.xml.kind === "attr" || desc.xml.kind === "tag" ? -1 : sequence.length };
+    const field: Field = { key, qname: `${EFI_PREFIX}:${key}`, xml: desc.xml, order: desc.xml.kind === "attr" || desc.xml.kind === "tag" ? -1 : sequence.length };
     all.push(field);
     if (desc.xml.kind === "tag") tagField = { key, value: desc.xml.value };
     else if (desc.xml.kind === "attr") attrs.set(key, field);

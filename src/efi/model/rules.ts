@@ -33,13 +33,16 @@ export interface FillRange {
 
 /** Fill-level elements form a piecewise function: each range well ordered, ranges ascending and touching. */
 export function contiguousFillRanges(ctx: z.RefinementCtx, elements: readonly FillRange[], path: Path): void {
-  elements.forEach((el, i) => {
-    ordered(ctx, el as unknown as Record<string, unknown>, "fillLevelLowerBound", "fillLevelUpperBound", [...path, i]);
+  for (let i = 0; i < elements.length; i++) {
+    const el = elements[i]!;
+    if (el.fillLevelLowerBound > el.fillLevelUpperBound) {
+      report(ctx, [...path, i, "fillLevelLowerBound"], `fillLevelLowerBound ${el.fillLevelLowerBound} is above fillLevelUpperBound ${el.fillLevelUpperBound}`);
+    }
     const prev = elements[i - 1];
     if (prev && el.fillLevelLowerBound !== prev.fillLevelUpperBound) {
       report(ctx, [...path, i, "fillLevelLowerBound"], `must equal the previous element's fillLevelUpperBound ${prev.fillLevelUpperBound} (elements are ascending and contiguous)`);
     }
-  });
+  }
 }
 
 interface TransitionLike {
@@ -59,19 +62,21 @@ export interface BehaviourLike {
 export function behaviourRules(ctx: z.RefinementCtx, b: BehaviourLike, path: Path = []): void {
   const modes = uniqueIds(ctx, b.runningModes, (m) => m.id, (i) => [...path, "runningModes", i, "id"], "running mode id");
   const timers = uniqueIds(ctx, b.timers ?? [], (t) => t.id, (i) => [...path, "timers", i, "id"], "timer id");
-  const pairs = new Set<string>();
+  const pairs = new Set<number>();
+  // Paths are built only when something is reported: these rules also run on every encode.
   b.transitions.forEach((t, i) => {
-    const at = [...path, "transitions", i];
-    if (!modes.has(t.fromRunningModeId)) report(ctx, [...at, "fromRunningModeId"], `no running mode ${t.fromRunningModeId}`);
-    if (!modes.has(t.toRunningModeId)) report(ctx, [...at, "toRunningModeId"], `no running mode ${t.toRunningModeId}`);
-    const pair = `${t.fromRunningModeId}>${t.toRunningModeId}`;
-    if (pairs.has(pair)) report(ctx, at, `duplicate transition from ${t.fromRunningModeId} to ${t.toRunningModeId}`);
+    const at = (...rest: Path) => [...path, "transitions", i, ...rest];
+    if (!modes.has(t.fromRunningModeId)) report(ctx, at("fromRunningModeId"), `no running mode ${t.fromRunningModeId}`);
+    if (!modes.has(t.toRunningModeId)) report(ctx, at("toRunningModeId"), `no running mode ${t.toRunningModeId}`);
+    const pair = t.fromRunningModeId * 4294967296 + t.toRunningModeId;
+    if (pairs.has(pair)) report(ctx, at(), `duplicate transition from ${t.fromRunningModeId} to ${t.toRunningModeId}`);
     pairs.add(pair);
-    for (const kind of ["startTimers", "blockingTimers"] as const) {
-      t[kind]?.forEach((ref, j) => {
-        if (!timers.has(ref.timerId)) report(ctx, [...at, kind, j, "timerId"], `no timer ${ref.timerId}`);
-      });
-    }
+    t.startTimers?.forEach((ref, j) => {
+      if (!timers.has(ref.timerId)) report(ctx, at("startTimers", j, "timerId"), `no timer ${ref.timerId}`);
+    });
+    t.blockingTimers?.forEach((ref, j) => {
+      if (!timers.has(ref.timerId)) report(ctx, at("blockingTimers", j, "timerId"), `no timer ${ref.timerId}`);
+    });
   });
 }
 
@@ -79,11 +84,11 @@ export function behaviourRules(ctx: z.RefinementCtx, b: BehaviourLike, path: Pat
 export function sameQuantities(ctx: z.RefinementCtx, value: { lowerBound: object; upperBound: object }, path: Path = []): void {
   const lower = value.lowerBound as Record<string, unknown>;
   const upper = value.upperBound as Record<string, unknown>;
-  for (const key of new Set([...Object.keys(lower), ...Object.keys(upper)])) {
-    if ((lower[key] === undefined) !== (upper[key] === undefined)) {
-      const [has, lacks] = lower[key] === undefined ? ["upperBound", "lowerBound"] : ["lowerBound", "upperBound"];
-      report(ctx, [...path, lacks], `${key} is given in ${has} but not in ${lacks}`);
-    }
+  for (const key in lower) {
+    if (lower[key] !== undefined && upper[key] === undefined) report(ctx, [...path, "upperBound"], `${key} is given in lowerBound but not in upperBound`);
+  }
+  for (const key in upper) {
+    if (upper[key] !== undefined && lower[key] === undefined) report(ctx, [...path, "lowerBound"], `${key} is given in upperBound but not in lowerBound`);
   }
 }
 
