@@ -10,6 +10,7 @@ export const commands: Record<string, Command> = {
   up: { summary: "start Prosody and the platform on loopback; Ctrl-C stops all", load: () => import("./up.ts") },
   efi: { summary: "validate or normalize EFI 2.0 XML files (validate|normalize)", load: () => import("./efi.ts") },
   policy: { summary: "owner access policies: allow, deny, list, revoke", load: () => import("./policy.ts") },
+  services: { summary: "run the registry and provisioning components against a running server", load: () => import("./services.ts") },
   smoke: { summary: "run the smoke scenario (device, app, registry) against a running server", load: () => import("./smoke.ts") },
   server: { summary: "prepare, start, inspect or stop the XMPP server (setup|start|status|stop)", load: () => import("./server.ts") },
 };

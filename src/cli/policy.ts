@@ -1,6 +1,6 @@
 // `flexfed policy allow|deny|list|revoke`: an owner's access policies, sent to provisioning.<domain>.
 import { createElement as x } from "ltx/lib/ltx.js";
-import { PolicyInputSchema, type Policy, type PolicyInput } from "../provisioning/policy.ts";
+import { PolicyInputSchema, type Policy } from "../provisioning/policy.ts";
 import { NS_POLICY, parsePolicies, policyElement } from "../provisioning/protocol.ts";
 import { XmppError } from "../xmpp/index.ts";
 import { ACCOUNT_OPTIONS, ACCOUNT_OPTIONS_HELP, asAccount } from "./session.ts";
@@ -40,8 +40,9 @@ const OPTIONS = {
 
 /** Builds the policy a command line describes; a usage error names what is wrong. */
 export function policyFromArgs(effect: "allow" | "deny", actions: string | undefined, v: {
-  to?: string; domain?: string; all?: boolean; device?: string; tag?: string[]; node?: string[]; field?: string[]; parameter?: string[];
-}): Omit<PolicyInput, "owner"> {
+  to?: string; domain?: string; all?: boolean; device?: string;
+  tag?: readonly string[]; node?: readonly string[]; field?: readonly string[]; parameter?: readonly string[];
+}): Omit<Policy, "owner" | "id"> {
   if (!actions) throw new UsageError(`policy ${effect}: say which actions (read, control or read,control)`);
   const who = [v.to && "--to", v.domain && "--domain", v.all && "--all"].filter(Boolean);
   if (who.length !== 1) throw new UsageError(`policy ${effect}: give exactly one of --to, --domain, --all${who.length ? ` (got ${who.join(", ")})` : ""}`);
@@ -57,7 +58,7 @@ export function policyFromArgs(effect: "allow" | "deny", actions: string | undef
     actions: actions.split(",").map((a) => a.trim()),
     subject: v.to ? { kind: "jid", jid: v.to } : v.domain ? { kind: "domain", domain: v.domain } : { kind: "all" },
     target: v.device ? { kind: "device", jid: v.device } : { kind: "tags", tags },
-    nodes: v.node ?? [], fields: v.field ?? [], parameters: v.parameter ?? [],
+    nodes: [...(v.node ?? [])], fields: [...(v.field ?? [])], parameters: [...(v.parameter ?? [])],
   };
   const parsed = PolicyInputSchema.safeParse(input);
   if (!parsed.success) {

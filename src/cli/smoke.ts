@@ -1,4 +1,4 @@
-// `flexfed smoke`: the smoke scenario against a running server. The registry component owns
+// `flexfed smoke`: the smoke scenario against a running server. An admin component owns
 // the device's node, the device publishes a status every few seconds, and the app component
 // follows it and sends the device an IQ each time, printing the round trip.
 import { createElement as x } from "ltx/lib/ltx.js";
@@ -11,11 +11,13 @@ import { SERVER_OPTIONS, SERVER_OPTIONS_HELP, serverSpecFrom } from "./server-op
 const NS_SMOKE = "urn:flexfed:smoke:0";
 export const SMOKE_DEVICE = "smoke-device";
 export const SMOKE_APP = "app";
+/** The smoke scenario's own admin component: registry.<domain> is taken by `flexfed services`. */
+export const SMOKE_ADMIN = "smoke";
 
 const USAGE = `usage: flexfed smoke [options]
 
 Runs the smoke scenario against a server started by \`flexfed up\` or \`flexfed server start\`:
-the registry creates efi/${SMOKE_DEVICE}, the device publishes to it, the app component receives
+an admin component creates efi/${SMOKE_DEVICE}, the device publishes to it, the app component receives
 each publication and sends the device an IQ. Ctrl-C stops it.
 
 options:
@@ -36,15 +38,15 @@ export async function run(argv: string[]): Promise<number> {
   const server = readServerInfo(serverSpecFrom(args.values).dataDir);
   const node = `efi/${SMOKE_DEVICE}`;
 
-  const [registry, device, app] = await Promise.all([
-    XmppConnection.component(componentOptions(server, "registry")),
+  const [admin, device, app] = await Promise.all([
+    XmppConnection.component(componentOptions(server, SMOKE_ADMIN)),
     XmppConnection.client(accountOptions(server, SMOKE_DEVICE, "smoke")),
     XmppConnection.component(componentOptions(server, SMOKE_APP)),
   ]);
-  const stop = async () => { await Promise.all([registry, device, app].map((c) => c.stop())); };
+  const stop = async () => { await Promise.all([admin, device, app].map((c) => c.stop())); };
 
   try {
-    const owner = new PubsubClient(registry, server.info.pubsub);
+    const owner = new PubsubClient(admin, server.info.pubsub);
     await owner.createNode(node, { accessModel: "whitelist", persistItems: true, maxItems: 32 }).catch((err: unknown) => {
       if (!(err instanceof XmppError && err.condition === "conflict")) throw err; // exists from an earlier run
     });

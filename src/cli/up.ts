@@ -5,13 +5,14 @@ import { fileURLToPath } from "node:url";
 import { ensurePackages } from "../server/install.ts";
 import { startServer, type RunningServer } from "../server/prosody.ts";
 import { SERVER_OPTIONS, SERVER_OPTIONS_HELP, serverSpecFrom } from "./server-options.ts";
-import { SMOKE_APP, SMOKE_DEVICE } from "./smoke.ts";
+import { SMOKE_ADMIN, SMOKE_APP, SMOKE_DEVICE } from "./smoke.ts";
 import { parseCommand } from "./usage.ts";
 
 const USAGE = `usage: flexfed up [options]
 
-Starts Prosody on loopback with the registry, provisioning and app components, then the smoke
-scenario (one device account and one app component). Ctrl-C stops everything it started.
+Starts Prosody on loopback, the registry and provisioning components (\`flexfed services\`), and the
+smoke scenario (one device account and one app component). The account "owner" is created for
+\`flexfed claim\` and \`flexfed policy\`. Ctrl-C stops everything it started.
 
 options:
 ${SERVER_OPTIONS_HELP}
@@ -49,8 +50,10 @@ export async function run(argv: string[]): Promise<number> {
   console.log(`flexfed: preparing ${spec.dataDir} and starting Prosody ...`);
   const server: RunningServer = await startServer({
     ...spec,
-    components: ["registry", "provisioning", SMOKE_APP],
-    accounts: [SMOKE_DEVICE],
+    components: ["registry", "provisioning", SMOKE_APP, SMOKE_ADMIN],
+    admins: ["registry", "provisioning", SMOKE_ADMIN],
+    // "owner" is the site owner's account, used by `flexfed claim` and `flexfed policy`.
+    accounts: [SMOKE_DEVICE, "owner"],
   });
   const { info } = server;
   console.log(
@@ -68,7 +71,7 @@ export async function run(argv: string[]): Promise<number> {
 
   const smokeArgs = ["smoke", "--data-dir", spec.dataDir];
   if (args.values["smoke-count"]) smokeArgs.push("--count", args.values["smoke-count"], "--interval", "1");
-  const children = [startChild(smokeArgs, info.caCert)];
+  const children = [startChild(["services", "--data-dir", spec.dataDir], info.caCert), startChild(smokeArgs, info.caCert)];
 
   const anyExit = Promise.race(children.map((c) => new Promise<number>((r) => c.once("exit", (code) => r(code ?? 1)))));
   const signalled = new Promise<number>((resolve) => {

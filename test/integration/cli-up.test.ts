@@ -5,7 +5,7 @@ import { existsSync, readFileSync } from "node:fs";
 import { mkdtemp, rm, stat } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
-import { describe, expect, it } from "vitest";
+import { beforeAll, describe, expect, it } from "vitest";
 import { freePort } from "../../src/server/ports.ts";
 
 const BIN = path.resolve("bin/flexfed.mjs");
@@ -26,6 +26,10 @@ const alive = (pid: number) => existsSync(`/proc/${pid}`) && !/State:\s+Z/.test(
 
 describe("flexfed up", () => {
   const portArgs = async () => ["--c2s-port", String(await freePort()), "--s2s-port", String(await freePort()), "--component-port", String(await freePort())];
+  // Ports fixed per data dir for the commands that follow `up` (they read them from server.json).
+  let fixedPorts: string[] = [];
+  const portsFor = (_dataDir: string) => fixedPorts;
+  beforeAll(async () => { fixedPorts = await portArgs(); });
 
   it("starts Prosody and the smoke scenario, prints what runs where, and stops everything", async () => {
     const dataDir = await mkdtemp(path.join(os.tmpdir(), "flexfed-up-"));
@@ -56,6 +60,37 @@ describe("flexfed up", () => {
       expect(code).toBe(0);
       expect(alive(Number(/Prosody \(pid (\d+)\)/.exec(out)![1]))).toBe(false);
     } finally {
+      await rm(dataDir, { recursive: true, force: true });
+    }
+  });
+
+  it("serves registry and provisioning, and takes the owner's policies from `flexfed policy`", async () => {
+    const dataDir = await mkdtemp(path.join(os.tmpdir(), "flexfed-up-"));
+    let up: ReturnType<typeof spawn> | undefined;
+    try {
+      const ready = new Promise<void>((resolve) => {
+        void runCli(["up", "--data-dir", dataDir, ...portsFor(dataDir)], (line, child) => {
+          up = child;
+          if (line.startsWith("services: ")) resolve();
+        });
+      });
+      await ready;
+      const policy = (...args: string[]) => runCli(["policy", ...args, "--data-dir", dataDir]);
+      const allow = await policy("allow", "read", "--to", "app.localhost", "--tag", "SITE=home-1");
+      expect(allow.out).toMatch(/^policy 1: allow\s+read\s+app\.localhost\s+->\s+SITE=home-1/m);
+      expect(allow.code).toBe(0);
+      expect((await policy("list")).out).toMatch(/1\s+allow\s+read\s+app\.localhost\s+->\s+SITE=home-1/);
+      const unknown = await policy("revoke", "9");
+      expect(unknown.code).toBe(1);
+      expect(unknown.out).toContain("item-not-found: you have no policy 9");
+      expect((await policy("revoke", "1")).out).toContain("policy 1 revoked");
+      expect((await policy("list")).out).toContain("no policies (everything is denied)");
+      const typo = await policy("allow", "read", "--to", "app.localhost");
+      expect(typo.code).toBe(2);
+      expect(typo.out).toContain("give either --device JID or one or more --tag NAME=VALUE");
+    } finally {
+      up?.kill("SIGINT");
+      await new Promise((r) => up?.once("exit", r));
       await rm(dataDir, { recursive: true, force: true });
     }
   });
