@@ -89,8 +89,17 @@ function efiName(child: Element, scope: Scope, path: string): string | undefined
   return undefined;
 }
 
-function blankOnly(text: string, path: string): void {
-  if (!BLANK_RE.test(text)) fail(path, `unexpected text '${text.trim().slice(0, 40)}'`);
+/** Calls `visit` for each EFI child element with its scope and local name; text must be blank, foreign elements are skipped. */
+function forEachEfiChild(el: Element, scope: Scope, path: string, visit: (child: Element, scope: Scope, local: string) => void): void {
+  for (const c of el.children) {
+    if (typeof c === "string") {
+      if (!BLANK_RE.test(c)) fail(path, `unexpected text '${c.trim().slice(0, 40)}'`);
+      continue;
+    }
+    const cscope = scopeOf(c, scope);
+    const local = efiName(c, cscope, path);
+    if (local !== undefined) visit(c, cscope, local);
+  }
 }
 
 function readNode(el: Element, shape: NodeShape, scope: Scope, path: string, root = false): Out {
@@ -102,14 +111,7 @@ function readNode(el: Element, shape: NodeShape, scope: Scope, path: string, roo
     if (out[f.key] === undefined && !f.xml.optional) fail(`${path}/@${f.key}`, `missing attribute '${f.key}'`);
   }
   let last: Field | undefined;
-  for (const c of el.children) {
-    if (typeof c === "string") {
-      blankOnly(c, path);
-      continue;
-    }
-    const cscope = scopeOf(c, scope);
-    const local = efiName(c, cscope, path);
-    if (local === undefined) continue;
+  forEachEfiChild(el, scope, path, (c, cscope, local) => {
     const field = shape.elems.get(local);
     if (!field) fail(`${path}/${local}`, `unknown EFI element '${local}' in ${lastStep(path)}`);
     const repeats = field === last && field.xml.kind === "list" && field.xml.itemName === undefined;
@@ -118,7 +120,7 @@ function readNode(el: Element, shape: NodeShape, scope: Scope, path: string, roo
     }
     last = field;
     out[field.key] = readField(c, field.xml, cscope, path, local, out[field.key]);
-  }
+  });
   for (const f of shape.sequence) {
     if (out[f.key] === undefined && !f.xml.optional) fail(`${path}/${f.key}`, `missing element '${f.key}'`);
   }
@@ -148,18 +150,11 @@ function readField(el: Element, x: FieldXml, scope: Scope, parent: string, local
 function readWrapped(el: Element, scope: Scope, path: string, itemName: string | undefined, itemFor: (name: string) => Item | undefined): unknown[] {
   readAttributes(el, NO_ATTRS, scope, path, {}, false);
   const items: unknown[] = [];
-  for (const c of el.children) {
-    if (typeof c === "string") {
-      blankOnly(c, path);
-      continue;
-    }
-    const cscope = scopeOf(c, scope);
-    const local = efiName(c, cscope, path);
-    if (local === undefined) continue;
+  forEachEfiChild(el, scope, path, (c, cscope, local) => {
     const item = itemName === undefined || local === itemName ? itemFor(local) : undefined;
     if (!item) fail(`${path}/${local}`, `unknown EFI element '${local}' in ${lastStep(path)}`);
     items.push(readItem(c, item, cscope, `${path}/${local}[${items.length}]`));
-  }
+  });
   return items;
 }
 
