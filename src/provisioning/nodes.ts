@@ -62,7 +62,20 @@ export class NodeOwner {
       for (const [jid, aff] of Object.entries(wanted)) if (current[jid] !== aff) changes[jid] = aff;
       // Owners (this component, server admins) keep their affiliation; everyone else not wanted goes.
       for (const [jid, aff] of Object.entries(current)) if (!wanted[jid] && aff !== "owner") changes[jid] = "none";
-      if (Object.keys(changes).length) await ps.setAffiliations(node, changes);
+      // Cancel the subscriptions of whoever loses access first: Prosody 0.12.3 leaves them in place
+      // (and answers forbidden) when a subscriber's affiliation is removed, so it would go on
+      // receiving notifications.
+      const losing = new Set(Object.entries(changes).filter(([, a]) => a === "none").map(([jid]) => jid));
+      if (losing.size) {
+        const cancel: Record<string, "none"> = {};
+        for (const sub of Object.keys(await ps.getSubscriptions(node))) if (losing.has(bare(sub))) cancel[sub] = "none";
+        if (Object.keys(cancel).length) await ps.setSubscriptions(node, cancel);
+      }
+      if (Object.keys(changes).length) {
+        await ps.setAffiliations(node, changes).catch((err: Error) => {
+          throw new Error(`affiliations ${JSON.stringify(changes)} on ${ps.service} ${node}: ${err.message}`);
+        });
+      }
     }
   }
 

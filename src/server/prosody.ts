@@ -206,7 +206,7 @@ export async function startServer(spec: ServerSpec): Promise<RunningServer> {
     const logs = [await tail(consoleLog), await tail(path.join(info.dataDir, "prosody.log"))].filter(Boolean).join("\n");
     throw new Error(`Prosody did not start: ${(err as Error).message}${logs ? `\n${logs}` : ""}`);
   }
-  log.info("prosody started", { pid: server.pid, ...info.ports });
+  log.info("prosody started", { pid: server.pid, ports: info.ports });
   return server;
 }
 

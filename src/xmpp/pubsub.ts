@@ -94,6 +94,23 @@ export class PubsubClient {
     return out;
   }
 
+  /** A node's subscriptions (owner view): subscriber JID -> state. */
+  async getSubscriptions(node: string): Promise<Record<string, string>> {
+    const res = await this.conn.iq(this.service, "get", x("pubsub", { xmlns: NS_PUBSUB_OWNER }, x("subscriptions", { node })));
+    const out: Record<string, string> = {};
+    for (const s of res?.getChild("subscriptions")?.getChildren("subscription") ?? []) {
+      if (s.attrs.jid) out[s.attrs.jid] = s.attrs.subscription ?? "subscribed";
+    }
+    return out;
+  }
+
+  /** Owner management of subscriptions: "none" cancels one. */
+  async setSubscriptions(node: string, subscriptions: Record<string, "subscribed" | "none">): Promise<void> {
+    const el = x("subscriptions", { node });
+    for (const [jid, subscription] of Object.entries(subscriptions)) el.append(x("subscription", { jid, subscription }));
+    await this.conn.iq(this.service, "set", x("pubsub", { xmlns: NS_PUBSUB_OWNER }, el));
+  }
+
   /** Publishes one item; re-using an id replaces that item. Resolves with the item id. */
   async publish(node: string, payload: Element, itemId?: string): Promise<string> {
     const item = x("item", itemId ? { id: itemId } : {}, payload);

@@ -13,7 +13,7 @@ import { NS_POLICY, NS_PROVISIONING } from "../../src/provisioning/protocol.ts";
 import { PolicyStore } from "../../src/provisioning/store.ts";
 import { ThingStore } from "../../src/registry/store.ts";
 import type { Tag } from "../../src/registry/tags.ts";
-import { PubsubClient, sendPresence, XmppConnection, XmppError } from "../../src/xmpp/index.ts";
+import { onPubsubEvent, PubsubClient, sendPresence, XmppConnection, XmppError } from "../../src/xmpp/index.ts";
 import { startOwnServer, type OwnServer } from "./harness.ts";
 
 const str = (name: string, value: string): Tag => ({ type: "str", name, value });
@@ -141,6 +141,14 @@ describe("provisioning component", () => {
     await prov.idle();
     expect((await new PubsubClient(provConn, server.info.pubsub).getAffiliations("efi/bat1"))[appJid]).toBeUndefined();
     expect(((await pubsub(app).items("efi/bat1").catch((e: unknown) => e)) as XmppError).condition).toBe("forbidden");
+    // Its subscription went with its membership: a new publication does not reach it.
+    const seen: string[] = [];
+    const off = onPubsubEvent(app, (e) => seen.push(...e.items.map((i) => i.id)));
+    await pubsub(device).publish("efi/bat1", x("StorageStatus", { xmlns: "http://www.flexiblepower.org/efi-2" }), "after-revoke");
+    await new Promise((r) => setTimeout(r, 300));
+    off();
+    expect(seen).not.toContain("after-revoke");
+    expect(await new PubsubClient(provConn, server.info.pubsub).getSubscriptions("efi/bat1")).not.toHaveProperty(appJid);
     const again = await owner.iq(`provisioning.${domain}`, "set", x("revoke", { xmlns: NS_POLICY, id: readPolicy.attrs.id })).catch((e: unknown) => e);
     expect(again).toMatchObject({ condition: "item-not-found" });
   });
