@@ -13,4 +13,8 @@ export const commands: Record<string, Command> = {
   services: { summary: "run the registry and provisioning components against a running server", load: () => import("./services.ts") },
   smoke: { summary: "run the smoke scenario (device, app, registry) against a running server", load: () => import("./smoke.ts") },
   server: { summary: "prepare, start, inspect or stop the XMPP server (setup|start|status|stop)", load: () => import("./server.ts") },
+  registry: { summary: "search the thing registry as an owner (search TAG=VALUE ...)", load: () => import("./registry.ts") },
+  claim: { summary: "claim a thing in the registry by its tags or QR claim string", load: async () => ({ run: (await import("./owner.ts")).claim }) },
+  disown: { summary: "give up ownership of a thing (it must be online to acknowledge)", load: async () => ({ run: (await import("./owner.ts")).disown }) },
+  remove: { summary: "remove a thing you own from the registry", load: async () => ({ run: (await import("./owner.ts")).remove }) },
 };
