@@ -1,14 +1,25 @@
 // Compiles AND-ed XEP-0347 search operators into one SQL query: one join on the tags table per
-// operator, each served by the (name, value, thing_id) indexes. The SQL text depends only on the
-// operators' shape (kind and range flags), so statements are prepared once and cached.
+// operator. The most selective operator drives the query through a (name, value, thing_id) index
+// and the others are checked by primary key; CROSS JOIN fixes that order, since the planner has
+// no statistics to choose by (and choosing wrong cost 20x at 100 000 things). Rows come out in
+// thing_id order when the driver is an equality, so a page stops early. The SQL text depends only
+// on the operators' shape (kind and range flags), so statements are prepared once and cached.
 import type { SearchOperator } from "./operators.ts";
 
 export interface CompiledQuery {
   /** Cache key: equal for operator lists that differ only in values. */
   shape: string;
-  /** `JOIN ...` clauses, to follow `FROM things th`. */
-  joins: string;
+  /** `FROM ...` clause joining `things th` to one tags row per operator; order by `t0.thing_id`. */
+  from: string;
   params: (string | number)[];
+}
+
+/** Rough selectivity rank: equality first, then prefixes and ranges, negations last. */
+function rank(op: SearchOperator): number {
+  if (op.op === "strEq" || op.op === "numEq") return 0;
+  if (op.op === "strMask") return op.value.startsWith(op.wildcard) ? 3 : 1;
+  if (op.op.endsWith("NEq") || op.op.endsWith("NRange")) return 3;
+  return 2;
 }
 
 const COMPARE: Record<string, string> = { Eq: "=", NEq: "<>", Gt: ">", GtEq: ">=", Lt: "<", LtEq: "<=" };
@@ -41,15 +52,19 @@ function condition(op: SearchOperator, t: string): { sql: string; params: (strin
   }
 }
 
+/** Operators must be non-empty. */
 export function compile(operators: readonly SearchOperator[]): CompiledQuery {
-  const joins: string[] = [];
+  const ordered = [...operators].sort((a, b) => rank(a) - rank(b));
   const params: (string | number)[] = [];
-  operators.forEach((op, i) => {
+  const parts = ordered.map((op, i) => {
     const t = `t${i}`;
     const cond = condition(op, t);
-    joins.push(`JOIN thing_tags ${t} ON ${t}.thing_id = th.id AND ${t}.name = ? AND ${cond.sql}`);
     params.push(op.name, ...cond.params);
+    const on = `${t}.name = ? AND ${cond.sql}`;
+    return i === 0
+      ? `thing_tags t0 CROSS JOIN things th ON th.id = t0.thing_id AND ${on}`
+      : `CROSS JOIN thing_tags ${t} ON ${t}.thing_id = t0.thing_id AND ${on}`;
   });
-  const shape = operators.map((op) => ("minIncluded" in op ? `${op.op}:${op.minIncluded}:${op.maxIncluded}` : op.op)).join(",");
-  return { shape, joins: joins.join("\n"), params };
+  const shape = ordered.map((op) => ("minIncluded" in op ? `${op.op}:${op.minIncluded}:${op.maxIncluded}` : op.op)).join(",");
+  return { shape, from: parts.join("\n"), params };
 }

@@ -107,11 +107,13 @@ function rowToTag(r: TagRow): Tag {
   return r.num_value !== null ? { type: "num", name: r.name, value: r.num_value } : { type: "str", name: r.name, value: r.str_value ?? "" };
 }
 
-/** Opens (or creates) a database file for the registry: WAL, synchronous=NORMAL. */
+/** Opens (or creates) a database file for the registry: WAL, synchronous=NORMAL, a larger cache. */
 export function openDatabase(file: string): Database.Database {
   const db = new Database(file);
   db.pragma("journal_mode = WAL");
   db.pragma("synchronous = NORMAL");
+  // 64 MiB of page cache (default 2 MiB): the tag indexes of 100 000 things stay in memory.
+  db.pragma("cache_size = -65536");
   return db;
 }
 
@@ -132,6 +134,7 @@ export class ThingStore {
       find: this.db.prepare<unknown[], ThingRow>(`SELECT ${THING_COLUMNS} FROM things th WHERE ${where}`),
       byFingerprint: this.db.prepare<[string, string], ThingRow>(
         `SELECT ${THING_COLUMNS} FROM things th WHERE fingerprint = ? AND (owner IS NULL OR owner = ?) ORDER BY owner IS NOT NULL DESC, id LIMIT 1`),
+      claimed: this.db.prepare<[], ThingRow>(`SELECT ${THING_COLUMNS} FROM things th WHERE owner IS NOT NULL ORDER BY id`),
       ownedBy: this.db.prepare<[string], ThingRow>(`SELECT ${THING_COLUMNS} FROM things th WHERE owner = ? ORDER BY id`),
       insert: this.db.prepare(
         `INSERT INTO things (jid, node_id, source_id, cache_type, owner, public, fingerprint, full_jid) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`),
@@ -272,15 +275,17 @@ export class ThingStore {
 
   /**
    * Claimed things (public or private) whose tags equal every given value: numbers match numeric
-   * tags, strings string tags. For policies by tag. A filter on KEY matches nothing.
+   * tags, strings string tags; an empty filter matches all claimed things. For policies by tag.
+   * A filter on KEY matches nothing.
    */
   matching(filter: readonly { name: string; value: string | number }[]): Thing[] {
     const ops: SearchOperator[] = filter.map((f) => typeof f.value === "number"
       ? { op: "numEq", name: f.name.toUpperCase(), value: f.value }
       : { op: "strEq", name: f.name.toUpperCase(), value: f.value });
+    if (ops.length === 0) return this.#withTags(this.#s.claimed.all());
     if (ops.some((o) => o.name === KEY)) return [];
     const q = compile(ops);
-    const rows = this.#statement(`m:${q.shape}`, `SELECT DISTINCT ${THING_COLUMNS} FROM things th ${q.joins} WHERE th.owner IS NOT NULL ORDER BY th.id`)
+    const rows = this.#statement(`m:${q.shape}`, `SELECT ${THING_COLUMNS} FROM ${q.from} WHERE th.owner IS NOT NULL ORDER BY t0.thing_id`)
       .all(...q.params) as ThingRow[];
     return this.#withTags(rows);
   }
@@ -293,7 +298,7 @@ export class ThingStore {
     if (operators.some((o) => o.name === KEY)) return { things: [], more: false };
     const limit = Math.min(opts.maxCount ?? MAX_PAGE, MAX_PAGE);
     const q = compile(operators);
-    const sql = `SELECT ${THING_COLUMNS} FROM things th ${q.joins}
+    const sql = `SELECT ${THING_COLUMNS} FROM ${q.from}
       WHERE th.owner IS NOT NULL AND (th.public = 1 OR th.owner = ?) ORDER BY t0.thing_id LIMIT ? OFFSET ?`;
     const rows = this.#statement(`s:${q.shape}`, sql).all(...q.params, opts.requester ?? null, limit + 1, opts.offset ?? 0) as ThingRow[];
     return { things: this.#withTags(rows.slice(0, limit)), more: rows.length > limit };

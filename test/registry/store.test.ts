@@ -196,6 +196,7 @@ describe("ThingStore", () => {
     expect(store.matching([{ name: "site", value: "north" }]).map((t) => t.jid)).toEqual(["bat0@localhost"]); // bat1 unclaimed; private included
     expect(store.matching([{ name: "EFI", value: "storage" }, { name: "PMAX", value: 3000 }]).map((t) => t.jid)).toEqual(["bat3@localhost"]);
     expect(store.matching([{ name: "PMAX", value: "3000" }])).toEqual([]); // a string never equals a numeric tag
+    expect(store.matching([]).map((t) => t.jid)).toEqual(["bat0@localhost", "bat2@localhost", "bat3@localhost"]);
   });
 
   it("persists in a file and shares an open database", () => {
