@@ -29,7 +29,7 @@ declare module "ltx/lib/ltx.js" {
     t(text: string): Element;
     up(): Element;
     root(): Element;
-    append(...nodes: Node[]): Element;
+    append(...nodes: Node[]): void;
     remove(el: Element | string, xmlns?: string): Element;
     toString(): string;
     write(writer: (s: string) => void): void;
