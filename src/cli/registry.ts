@@ -1,24 +1,20 @@
 // `flexfed registry search`: searches the thing registry as an account of the prepared server.
 // Also the session the owner commands (claim, disown, remove) share: log in, run, report.
-import { spawnSync } from "node:child_process";
-import { existsSync } from "node:fs";
 import { RegistryClient } from "../registry/client.ts";
 import { RequestError } from "../registry/errors.ts";
 import type { SearchOperator } from "../registry/operators.ts";
 import { parseOperatorArg, parseSearchTerm } from "../registry/syntax.ts";
-import { accountOptions } from "../server/endpoints.ts";
-import { readServerInfo } from "../server/prosody.ts";
-import { XmppConnection, XmppError } from "../xmpp/index.ts";
-import { SERVER_OPTIONS, SERVER_OPTIONS_HELP, serverSpecFrom } from "./server-options.ts";
+import { XmppError } from "../xmpp/index.ts";
+import { SERVER_OPTIONS_HELP } from "./server-options.ts";
+import { ACCOUNT_OPTIONS, ACCOUNT_OPTIONS_HELP as SESSION_HELP, asAccount as withAccount } from "./session.ts";
 import { parseCommand, UsageError } from "./usage.ts";
 
-/** Options of every command that acts as an account towards the registry. */
-export const ACCOUNT_OPTIONS = { ...SERVER_OPTIONS, as: { type: "string" } } as const;
-export const ACCOUNT_OPTIONS_HELP = `  --as ACCOUNT           act as this account of the server in the data dir (default owner)
+export { ACCOUNT_OPTIONS };
+export const ACCOUNT_OPTIONS_HELP = `${SESSION_HELP}
 ${SERVER_OPTIONS_HELP}
 
 The command logs in over STARTTLS, so it must trust the data dir's CA: when NODE_EXTRA_CA_CERTS
-is unset, it runs itself again with NODE_EXTRA_CA_CERTS=<data dir>/certs/ca.crt.`;
+does not name it, it runs itself again with NODE_EXTRA_CA_CERTS=<data dir>/certs/ca.crt.`;
 
 /** Syntax errors of terms become usage errors (exit code 2). */
 export function usage<T>(name: string, fn: () => T): T {
@@ -34,34 +30,22 @@ export function usage<T>(name: string, fn: () => T): T {
  * Runs `act` logged in as the chosen account, with a client for registry.<domain>. A refusal by
  * the registry is printed as its condition and text (exit code 1).
  */
-export async function asAccount(
+export function asAccount(
   name: string,
   values: { [K in keyof typeof ACCOUNT_OPTIONS]?: string },
   act: (registry: RegistryClient) => Promise<void>,
 ): Promise<number> {
-  const server = readServerInfo(serverSpecFrom(values).dataDir);
-  if (!process.env.NODE_EXTRA_CA_CERTS) {
-    if (!existsSync(server.info.caCert)) throw new Error(`no CA certificate at ${server.info.caCert}; set NODE_EXTRA_CA_CERTS to the server's CA`);
-    // Node reads the extra CA only at start-up: run again with it.
-    const child = spawnSync(process.execPath, [...process.execArgv, ...process.argv.slice(1)], {
-      stdio: "inherit",
-      env: { ...process.env, NODE_EXTRA_CA_CERTS: server.info.caCert },
-    });
-    return child.status ?? 1;
-  }
-  const account = values.as ?? "owner";
-  const conn = await XmppConnection.client({ ...accountOptions(server, account, `cli-${process.pid}`), connectTimeoutMs: 10_000 });
-  const registryJid = `registry.${server.info.domain}`;
-  try {
-    await act(new RegistryClient(conn, registryJid));
-    return 0;
-  } catch (err) {
-    if (!(err instanceof XmppError)) throw err;
-    console.error(`flexfed ${name}: ${registryJid} refused: ${err.condition}${err.text ? ` (${err.text})` : ""}`);
-    return 1;
-  } finally {
-    await conn.stop();
-  }
+  return withAccount(values, async (conn, info) => {
+    const registryJid = `registry.${info.domain}`;
+    try {
+      await act(new RegistryClient(conn, registryJid));
+      return 0;
+    } catch (err) {
+      if (!(err instanceof XmppError)) throw err;
+      console.error(`flexfed ${name}: ${registryJid} refused: ${err.condition}${err.text ? ` (${err.text})` : ""}`);
+      return 1;
+    }
+  });
 }
 
 const USAGE = `usage: flexfed registry search TERM... [--op OPERATOR:TAG=ARG]... [options]

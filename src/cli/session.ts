@@ -1,5 +1,6 @@
 // Commands that act over XMPP as an account of the prepared server (an owner, a grid operator).
 import { spawnSync } from "node:child_process";
+import { existsSync } from "node:fs";
 import { accountOptions } from "../server/endpoints.ts";
 import { readServerInfo } from "../server/prosody.ts";
 import type { ServerInfo } from "../server/prosody.ts";
@@ -20,7 +21,8 @@ export async function asAccount(
 ): Promise<number> {
   const server = readServerInfo(serverSpecFrom(values).dataDir);
   if (process.env.NODE_EXTRA_CA_CERTS !== server.info.caCert) {
-    const again = spawnSync(process.execPath, process.argv.slice(1), {
+    if (!existsSync(server.info.caCert)) throw new Error(`no CA certificate at ${server.info.caCert}; run \`flexfed server setup\` first`);
+    const again = spawnSync(process.execPath, [...process.execArgv, ...process.argv.slice(1)], {
       stdio: "inherit",
       env: { ...process.env, NODE_EXTRA_CA_CERTS: server.info.caCert },
     });
