@@ -176,7 +176,8 @@ describe("provisioning component", () => {
     const ports = server.info.ports;
     await server.stop();
     const restarted = await startOwnServerAgain(ports);
-    Object.assign(server, restarted);
+    // The new process is the one to stop at the end (RunningServer keeps its process in private fields).
+    Object.assign(server, { info: restarted.info, stop: restarted.stop.bind(restarted) });
     await startProv();
     await owner.nextOnline(20_000).catch(() => undefined);
     const list = await owner.iq(`provisioning.${domain}`, "get", x("list", { xmlns: NS_POLICY }));
