@@ -4,7 +4,7 @@ import xmppComponent from "@xmpp/component";
 import type { Element } from "ltx/lib/ltx.js";
 import { createElement } from "ltx/lib/ltx.js";
 import { logger } from "../log/index.ts";
-import { backoffDelay, DEFAULT_BACKOFF, type BackoffOptions } from "./backoff.ts";
+import { backoffDelay, DEFAULT_BACKOFF, type BackoffOptions } from "../util/backoff.ts";
 import { toXmppError, XmppError } from "./errors.ts";
 
 const log = logger("xmpp");

@@ -1,6 +1,6 @@
 import { createElement as x, parse } from "ltx/lib/ltx.js";
 import { describe, expect, it } from "vitest";
-import { backoffDelay, DEFAULT_BACKOFF } from "../../src/xmpp/backoff.ts";
+import { backoffDelay, DEFAULT_BACKOFF } from "../../src/util/backoff.ts";
 import { toXmppError, XmppError } from "../../src/xmpp/errors.ts";
 import { configForm, parseEvent } from "../../src/xmpp/pubsub.ts";
 

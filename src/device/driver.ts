@@ -1,0 +1,72 @@
+// The driver contract (FPAI layering): protocol adapter (I/O only) -> driver state -> mapping to
+// one EFI category. A driver talks to its device and describes it in EFI; it never sees XMPP.
+// The device runtime (src/device/runtime.ts) hosts one driver and is the device on XMPP.
+import type { z } from "zod";
+import type { EfiMessage } from "../efi/index.ts";
+import type { Logger } from "../log/index.ts";
+import type { Reading } from "../telemetry/index.ts";
+
+export type EfiCategory = "inflexible" | "shiftable" | "storage" | "adjustable";
+
+/** One step of an accepted instruction, applied by the runtime at the step's start time. */
+export type ControlStep =
+  | { category: "storage"; actuatorId: number; runningModeId: number; factor?: number }
+  | { category: "adjustable"; runningModeId: number; factor?: number };
+
+/** Registry tags a driver learns from its device (XEP-0347 names: MAN, MODEL, SN, CLASS, PMAX, CAP ...). */
+export type DeviceTags = Record<string, string | number>;
+
+/** What a driver reports; the runtime turns it into registry updates, pubsub items and presence. */
+export interface DriverSink {
+  /** Tags read from the device (nameplate): the runtime registers or updates them. */
+  identity(tags: DeviceTags): void;
+  /**
+   * Complete EFI messages (header included) that replace the published ones of the same kind:
+   * registration, system description, status, forecasts, Measurement.
+   */
+  controlSpace(messages: readonly EfiMessage[]): void;
+  /** One sample of measurements, taken at `time`. */
+  telemetry(readings: readonly Reading[], time: Date): void;
+  /** The device stopped answering (or refuses): why, in words a user can act on. Called once per loss. */
+  lost(reason: string): void;
+  /** The device answers again after lost(); the driver then reports its control space anew. */
+  recovered(): void;
+}
+
+/** A driver refused or failed to apply a step: the message says why (it reaches the app). */
+export class DriverError extends Error {
+  override name = "DriverError";
+}
+
+export interface DeviceDriver {
+  readonly category: EfiCategory;
+  /**
+   * Starts talking to the device and reporting to `sink`. Resolves once started; a device that
+   * is not reachable yet is reported with sink.lost() and retried, never thrown.
+   */
+  start(sink: DriverSink): Promise<void>;
+  /** Stops polling and closes the connection to the device. */
+  stop(): Promise<void>;
+  /** Applies one step now; rejects with a DriverError when the device refuses or is unreachable. */
+  apply(step: ControlStep): Promise<void>;
+  /** No instruction holds any more: hands control back to the device's own behaviour. */
+  release(): Promise<void>;
+}
+
+export interface DriverContext {
+  /** The EFI resource id: the device's account name and the efiResourceId in every header. */
+  resourceId: string;
+  log: Logger;
+  /** Wall clock, replaceable in tests. */
+  now(): Date;
+}
+
+/**
+ * A device family (drivers/<family>/): its configuration schema and how to make a driver from a
+ * parsed configuration. Configuration files are checked against `config` at the boundary.
+ */
+export interface DriverFamily<S extends z.ZodType = z.ZodType> {
+  readonly type: string;
+  readonly config: S;
+  create(config: z.infer<S>, ctx: DriverContext): DeviceDriver;
+}
