@@ -43,17 +43,27 @@ export function onPresence(conn: XmppConnection, handler: (p: Presence) => void)
   return conn.onStanza("presence", (el) => handler(parsePresence(el)));
 }
 
+export type Availability = { show?: "away" | "chat" | "dnd" | "xa"; status?: string };
+
 /**
  * Announces availability now and again on every fresh session: after a reconnect that could not
  * resume, the server has forgotten it. `to` lists entities that get directed presence too
- * (components learn a device's full JID this way).
+ * (components learn a device's full JID this way). `set` changes what is announced (a device that
+ * lost its equipment says so) and announces it at once; `stop` ends the re-announcing.
  */
-export function keepPresence(conn: XmppConnection, opts: { to?: string[]; status?: string } = {}): () => void {
+export function keepPresence(conn: XmppConnection, opts: { to?: string[] } & Availability = {}): { set(a: Availability): void; stop(): void } {
+  let now: Availability = { show: opts.show, status: opts.status };
   const announce = () => {
-    void sendPresence(conn, { status: opts.status }).catch(() => undefined);
-    for (const to of opts.to ?? []) void sendPresence(conn, { to, status: opts.status }).catch(() => undefined);
+    void sendPresence(conn, now).catch(() => undefined);
+    for (const to of opts.to ?? []) void sendPresence(conn, { to, ...now }).catch(() => undefined);
   };
   if (conn.online) announce();
   conn.on("online", announce);
-  return () => conn.off("online", announce);
+  return {
+    set(a) {
+      now = a;
+      if (conn.online) announce();
+    },
+    stop: () => void conn.off("online", announce),
+  };
 }

@@ -1,0 +1,163 @@
+// What a device publishes, and the order it goes out in. Publishing can fail for a while (offline,
+// nodes not created yet after a claim): nothing is lost, it is sent when the way is open again.
+import type { Element } from "ltx/lib/ltx.js";
+import { encodeElement, type EfiMessage, type MessageKind } from "../efi/index.ts";
+import { logger } from "../log/index.ts";
+import { packToXml, type SenmlPack } from "../telemetry/index.ts";
+import { backoffDelay, type BackoffOptions } from "../util/backoff.ts";
+import type { PubsubClient } from "../xmpp/index.ts";
+import { Outbox } from "./outbox.ts";
+
+const log = logger("device-publisher");
+const RETRY: BackoffOptions = { initialMs: 250, maxMs: 10_000, factor: 2, jitter: 0.3 };
+
+/**
+ * Drains a queue one publish at a time, in order. A failure stops the drain and retries after a
+ * growing delay; `kick()` (on reconnect, on claim) retries at once.
+ */
+class Pump {
+  #running = false;
+  #failures = 0;
+  #retry: NodeJS.Timeout | undefined;
+  #stopped = false;
+
+  constructor(private readonly next: () => Promise<boolean>, private readonly what: string) {}
+
+  kick(): void {
+    if (this.#running || this.#stopped) return;
+    clearTimeout(this.#retry);
+    this.#running = true;
+    void this.#drain();
+  }
+
+  stop(): void {
+    this.#stopped = true;
+    clearTimeout(this.#retry);
+  }
+
+  async #drain(): Promise<void> {
+    try {
+      while (!this.#stopped && (await this.next())) this.#failures = 0;
+    } catch (err) {
+      if (this.#failures === 0) log.info("publish failed; will retry", { what: this.what, error: (err as Error).message });
+      if (!this.#stopped) this.#retry = setTimeout(() => this.kick(), backoffDelay(this.#failures++, RETRY));
+    } finally {
+      this.#running = false;
+    }
+  }
+}
+
+/**
+ * The control space on efi/<rid>: one item per EFI message kind (item id = the kind), so the
+ * node always holds the latest message of each kind. Only the latest of a kind is sent.
+ */
+export class ControlSpacePublisher {
+  readonly #latest = new Map<MessageKind, EfiMessage>();
+  readonly #dirty = new Set<MessageKind>();
+  readonly #retracted = new Set<MessageKind>();
+  readonly #pump: Pump;
+  /** Publishing waits for this (claimed: the node exists and the device is its publisher). */
+  open = false;
+
+  constructor(private readonly pubsub: PubsubClient, readonly node: string) {
+    this.#pump = new Pump(() => this.#publishOne(), node);
+  }
+
+  latest<K extends MessageKind>(kind: K): Extract<EfiMessage, { kind: K }> | undefined {
+    return this.#latest.get(kind) as Extract<EfiMessage, { kind: K }> | undefined;
+  }
+
+  set(messages: readonly EfiMessage[]): void {
+    for (const m of messages) {
+      this.#latest.set(m.kind, m);
+      this.#retracted.delete(m.kind);
+      this.#dirty.add(m.kind);
+    }
+    this.kick();
+  }
+
+  /** Removes a kind from the node (a FlexibilityRevoke once the device is back). */
+  retract(kind: MessageKind): void {
+    if (!this.#latest.delete(kind)) return;
+    this.#dirty.delete(kind);
+    this.#retracted.add(kind);
+    this.kick();
+  }
+
+  /** Everything again (new nodes after a claim). */
+  republish(): void {
+    for (const k of this.#latest.keys()) this.#dirty.add(k);
+    this.kick();
+  }
+
+  kick(): void {
+    if (this.open) this.#pump.kick();
+  }
+
+  stop(): void { this.#pump.stop(); }
+
+  async #publishOne(): Promise<boolean> {
+    if (!this.open) return false;
+    const [gone] = this.#retracted;
+    if (gone) {
+      await this.pubsub.retract(this.node, gone).catch((err: { condition?: string }) => {
+        if (err.condition !== "item-not-found") throw err;
+      });
+      this.#retracted.delete(gone);
+      return true;
+    }
+    const [kind] = this.#dirty;
+    if (!kind) return false;
+    const message = this.#latest.get(kind)!;
+    await this.pubsub.publish(this.node, encodeElement(message), kind);
+    // A newer message of this kind may have arrived meanwhile: it stays dirty.
+    if (this.#latest.get(kind) === message) this.#dirty.delete(kind);
+    return true;
+  }
+}
+
+/**
+ * SenML packs on telemetry/<rid>, in order, each with a unique item id (`<start>-<sequence>`) so a
+ * consumer can drop duplicates after a reconnect. Packs wait in a bounded outbox meanwhile.
+ */
+export class TelemetryPublisher {
+  readonly outbox: Outbox<{ id: string; payload: Element }>;
+  readonly #pump: Pump;
+  readonly #epoch = Date.now().toString(36);
+  #seq = 0;
+  #published = 0;
+  open = false;
+
+  constructor(private readonly pubsub: PubsubClient, readonly node: string, capacity: number) {
+    this.outbox = new Outbox(capacity);
+    this.#pump = new Pump(() => this.#publishOne(), node);
+  }
+
+  /** Packs delivered to the server so far. */
+  get published(): number { return this.#published; }
+
+  push(pack: SenmlPack): string {
+    const id = `${this.#epoch}-${++this.#seq}`;
+    if (this.outbox.push({ id, payload: packToXml(pack) }) && this.outbox.dropped === 1) {
+      log.warn("telemetry outbox full: dropping the oldest packs", { node: this.node, capacity: this.outbox.capacity });
+    }
+    this.kick();
+    return id;
+  }
+
+  kick(): void {
+    if (this.open) this.#pump.kick();
+  }
+
+  stop(): void { this.#pump.stop(); }
+
+  async #publishOne(): Promise<boolean> {
+    const next = this.open ? this.outbox.peek() : undefined;
+    if (!next) return false;
+    await this.pubsub.publish(this.node, next.payload, next.id);
+    // Only now: a publish lost with the connection is sent again (same id, so no duplicate).
+    if (this.outbox.peek() === next) this.outbox.shift();
+    this.#published++;
+    return true;
+  }
+}
