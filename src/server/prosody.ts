@@ -116,6 +116,19 @@ export async function prepareServer(input: ServerSpec): Promise<{ info: ServerIn
   return { info, secrets, configPath };
 }
 
+/**
+ * Accounts for a prepared server (running or not): a generated password each, kept in secrets.json,
+ * registered with prosodyctl. Accounts that exist keep their password. Returns the secrets.
+ */
+export async function addAccounts(dataDir: string, names: readonly string[]): Promise<Secrets> {
+  const { info, secrets } = readServerInfo(dataDir);
+  const missing = names.filter((n) => !secrets.accounts[n]);
+  if (!missing.length) return secrets;
+  const updated = await ensureSecrets(secretsPath(dataDir), { components: [], accounts: [...names] });
+  await registerAccounts(path.join(dataDir, "prosody.cfg.lua"), info.domain, missing.map((a) => [a, updated.accounts[a]!]));
+  return updated;
+}
+
 /** Creates (or resets the password of) accounts with `prosodyctl register`, a few at a time. */
 export async function registerAccounts(configPath: string, domain: string, accounts: [string, string][]): Promise<void> {
   const queue = [...accounts];
