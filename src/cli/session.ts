@@ -11,23 +11,28 @@ export const ACCOUNT_OPTIONS = { ...SERVER_OPTIONS, as: { type: "string" } } as 
 export const ACCOUNT_OPTIONS_HELP = `  --as ACCOUNT           the account to act as (default owner); its password is in the data dir`;
 
 /**
- * Runs `fn` logged in as an account of the server in the data dir. xmpp.js trusts a CA only
- * through NODE_EXTRA_CA_CERTS, which Node reads at start-up: when it does not name the server's
- * CA, the command runs itself again with it set, so the user never has to.
+ * xmpp.js trusts a CA only through NODE_EXTRA_CA_CERTS, which Node reads at start-up: when it does
+ * not name the server's CA, the command runs itself again with it set, so the user never has to.
+ * Returns the re-run's exit code, or undefined when this process already trusts the CA.
  */
+export function rerunTrustingCa(info: ServerInfo): number | undefined {
+  if (process.env.NODE_EXTRA_CA_CERTS === info.caCert) return undefined;
+  if (!existsSync(info.caCert)) throw new Error(`no CA certificate at ${info.caCert}; run \`flexfed server setup\` first`);
+  const again = spawnSync(process.execPath, [...process.execArgv, ...process.argv.slice(1)], {
+    stdio: "inherit",
+    env: { ...process.env, NODE_EXTRA_CA_CERTS: info.caCert },
+  });
+  return again.status ?? 1;
+}
+
+/** Runs `fn` logged in as an account of the server in the data dir. */
 export async function asAccount(
   values: { [K in keyof typeof ACCOUNT_OPTIONS]?: string },
   fn: (conn: XmppConnection, info: ServerInfo) => Promise<number>,
 ): Promise<number> {
   const server = readServerInfo(serverSpecFrom(values).dataDir);
-  if (process.env.NODE_EXTRA_CA_CERTS !== server.info.caCert) {
-    if (!existsSync(server.info.caCert)) throw new Error(`no CA certificate at ${server.info.caCert}; run \`flexfed server setup\` first`);
-    const again = spawnSync(process.execPath, [...process.execArgv, ...process.argv.slice(1)], {
-      stdio: "inherit",
-      env: { ...process.env, NODE_EXTRA_CA_CERTS: server.info.caCert },
-    });
-    return again.status ?? 1;
-  }
+  const rerun = rerunTrustingCa(server.info);
+  if (rerun !== undefined) return rerun;
   const conn = await XmppConnection.client({ ...accountOptions(server, values.as ?? "owner", `cli-${process.pid}`), connectTimeoutMs: 10_000 });
   try {
     return await fn(conn, server.info);

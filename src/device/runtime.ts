@@ -98,6 +98,8 @@ export class DeviceRuntime extends EventEmitter<DeviceEvents> {
     for (const kind of [...Object.keys(INSTRUCTION_CATEGORY), "InstructionRevoke"]) {
       this.conn.handleIq("set", EFI_NS, kind, (req) => this.#onInstruction(req));
     }
+    // XEP-0199: apps and benchmarks measure the bare round trip to a device with it.
+    this.conn.handleIq("get", "urn:xmpp:ping", "ping", () => undefined);
     this.#offPresence = onPresence(this.conn, (p) => {
       if (p.type === "subscribe") void this.#answerSubscription(bare(p.from));
     });
