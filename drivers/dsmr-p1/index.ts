@@ -1,0 +1,14 @@
+// dsmr-p1: Dutch/Belgian smart meters read through their P1 port (DSMR 2.2 to 5), as EFI Inflexible resources.
+import type { DriverFamily } from "../../src/device/driver.ts";
+import { DsmrP1ConfigSchema } from "./config.ts";
+import { DsmrP1Driver } from "./driver.ts";
+
+export const dsmrP1: DriverFamily<typeof DsmrP1ConfigSchema> = {
+  type: "dsmr-p1",
+  config: DsmrP1ConfigSchema,
+  create: (config, ctx) => new DsmrP1Driver(config, ctx),
+};
+
+export { DsmrP1ConfigSchema, type DsmrP1Config } from "./config.ts";
+export { DsmrP1Driver, type DriverOptions } from "./driver.ts";
+export { P1Simulator, householdProfile, heatingGas, type LoadProfile, type P1SimulatorOptions, type TickOptions } from "./simulator.ts";
