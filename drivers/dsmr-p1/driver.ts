@@ -96,6 +96,7 @@ export class DsmrP1Driver implements DeviceDriver {
     const m = measurement(t, this.#gas, header, now);
     if (m) messages.push(m);
     if (messages.length > 0) sink.controlSpace(messages);
+    // Telemetry carries the meter's own time of measurement (DSMR 2.2 and 3 telegrams have none).
     sink.telemetry(readings(t), t.timestamp ?? now);
   }
 

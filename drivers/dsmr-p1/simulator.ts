@@ -2,6 +2,7 @@
 // path, once per interval or whenever tick() is called. A load profile gives the power per phase;
 // the meter integrates it into its energy registers (tariff 1 at night and weekends, tariff 2 by
 // day, as Dutch meters do) and reports its gas meter every 5 minutes.
+import { basename } from "node:path";
 import { telegramCrc } from "./crc.ts";
 import { createSimulatedPort, openedPort } from "./sim-binding.ts";
 import { formatP1Timestamp, isEuropeanSummerTime } from "./timestamp.ts";
@@ -94,7 +95,7 @@ export class P1Simulator {
   /** Measures up to now and writes one telegram; returns it, or undefined when silent or nobody has the port open. */
   tick(options: TickOptions = {}): string | undefined {
     const state = this.#advance((this.opts.clock ?? (() => new Date()))());
-    const text = renderTelegram(state, this.opts.equipmentId ?? `FLEXFED ${this.path}`);
+    const text = renderTelegram(state, this.opts.equipmentId ?? `SIM-${basename(this.path)}`);
     const port = openedPort(this.path);
     if (this.silent || !port) return undefined;
     const sent = options.corrupt ? corrupt(text) : text;
