@@ -32,12 +32,12 @@ export class SunSpecImage {
     this.image.write(loc.address, [id, def.length]);
     this.image.write(loc.address + 2, new Array<number>(def.length).fill(0));
     this.#placed.set(id, { def, loc });
+    // Scale factors first (given, or 0 when a point uses them), then the values scaled by them.
     for (const [name, p] of Object.entries(def.points)) {
       const given = (values as Record<string, number | string | undefined>)[name];
-      const sfDefault = p.type === "sunssf" && Object.values(def.points).some((q) => q.sf === name) ? 0 : undefined;
-      this.image.write(loc.address + p.offset, given === undefined && sfDefault === undefined ? notImplemented(p) : encodeValue(name, p, given ?? sfDefault!));
+      const sf = p.type === "sunssf" ? given ?? (Object.values(def.points).some((q) => q.sf === name) ? 0 : undefined) : undefined;
+      this.image.write(loc.address + p.offset, sf === undefined ? notImplemented(p) : encodeValue(name, p, sf));
     }
-    // Scale factors are in place now; write the scaled values again with them.
     for (const [name, given] of Object.entries(values)) if (given !== undefined && def.points[name]?.type !== "sunssf") this.set(id, name, given as number | string);
     this.#next = loc.address + 2 + def.length;
     this.#end();
