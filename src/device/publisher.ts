@@ -47,19 +47,30 @@ class Pump {
   }
 }
 
+/** A message without its header's timestamp: what tells whether a message says something new. */
+const content = (m: EfiMessage) => JSON.stringify({ ...m, header: { ...m.header, timestamp: "" } });
+
 /**
  * The control space on efi/<rid>: one item per EFI message kind (item id = the kind), so the
- * node always holds the latest message of each kind. Only the latest of a kind is sent.
+ * node always holds the latest message of each kind. Only the latest of a kind is sent; a message
+ * that only repeats the published one is not sent again; kinds given a minimum interval (the
+ * Measurement: telemetry carries every sample) are sent at most that often.
  */
 export class ControlSpacePublisher {
   readonly #latest = new Map<MessageKind, EfiMessage>();
   readonly #dirty = new Set<MessageKind>();
   readonly #retracted = new Set<MessageKind>();
+  readonly #sentAt = new Map<MessageKind, number>();
+  readonly #held = new Map<MessageKind, NodeJS.Timeout>();
   readonly #pump: Pump;
   /** Publishing waits for this (claimed: the node exists and the device is its publisher). */
   open = false;
 
-  constructor(private readonly pubsub: PubsubClient, readonly node: string) {
+  constructor(
+    private readonly pubsub: PubsubClient,
+    readonly node: string,
+    private readonly minIntervalMs: Partial<Record<MessageKind, number>> = { Measurement: 10_000 },
+  ) {
     this.#pump = new Pump(() => this.#publishOne(), node);
   }
 
@@ -69,8 +80,10 @@ export class ControlSpacePublisher {
 
   set(messages: readonly EfiMessage[]): void {
     for (const m of messages) {
+      const before = this.#latest.get(m.kind);
       this.#latest.set(m.kind, m);
       this.#retracted.delete(m.kind);
+      if (before && !this.#dirty.has(m.kind) && content(before) === content(m)) continue;
       this.#dirty.add(m.kind);
     }
     this.kick();
@@ -94,7 +107,18 @@ export class ControlSpacePublisher {
     if (this.open) this.#pump.kick();
   }
 
-  stop(): void { this.#pump.stop(); }
+  stop(): void {
+    this.#pump.stop();
+    for (const t of this.#held.values()) clearTimeout(t);
+  }
+
+  /** True when `kind` was sent too recently: it waits (once) for its interval to pass. */
+  #hold(kind: MessageKind): boolean {
+    const wait = (this.#sentAt.get(kind) ?? -Infinity) + (this.minIntervalMs[kind] ?? 0) - Date.now();
+    if (wait <= 0) return false;
+    this.#held.set(kind, setTimeout(() => { this.#held.delete(kind); this.kick(); }, wait));
+    return true;
+  }
 
   async #publishOne(): Promise<boolean> {
     if (!this.open) return false;
@@ -106,10 +130,11 @@ export class ControlSpacePublisher {
       this.#retracted.delete(gone);
       return true;
     }
-    const [kind] = this.#dirty;
+    const kind = [...this.#dirty].find((k) => !this.#held.has(k) && !this.#hold(k));
     if (!kind) return false;
     const message = this.#latest.get(kind)!;
     await this.pubsub.publish(this.node, encodeElement(message), kind);
+    this.#sentAt.set(kind, Date.now());
     // A newer message of this kind may have arrived meanwhile: it stays dirty.
     if (this.#latest.get(kind) === message) this.#dirty.delete(kind);
     return true;

@@ -1,0 +1,5 @@
+// The device families flexfed ships: what `flexfed device run` and the simulated home can start.
+import type { DriverFamily } from "../src/device/driver.ts";
+import { dsmrP1 } from "./dsmr-p1/index.ts";
+
+export const FAMILIES: readonly DriverFamily[] = [dsmrP1];
