@@ -1,0 +1,106 @@
+// A simulated SunSpec meter (models 1 + 203) over Modbus TCP or a mock RTU line. Power follows a
+// profile function of time (W, import positive, split evenly over three phases); the energy
+// counters integrate it. Time comes from an injected clock, integrated lazily on every read.
+import { ModbusException, ModbusTcpServer, RegisterImage, type MockRtuLine, type RegisterBank } from "../modbus/index.ts";
+import { COMMON, METER, SunSpecImage } from "../sunspec/index.ts";
+
+export interface MeterSimulatorOptions {
+  base?: number;
+  manufacturer?: string;
+  model?: string;
+  serialNumber?: string;
+  /** W at a time (ms), import positive; default 0. */
+  powerW?: (timeMs: number) => number;
+  now?: () => number;
+  /** Counters at the start, Wh. */
+  importWh?: number;
+  exportWh?: number;
+}
+
+const VOLTS = 230;
+
+export class MeterSimulator implements RegisterBank {
+  readonly sunspec: SunSpecImage;
+  readonly #image = new RegisterImage();
+  readonly #now: () => number;
+  readonly #profile: (t: number) => number;
+  #t: number;
+  #importWh: number;
+  #exportWh: number;
+  #server: ModbusTcpServer | undefined;
+  #rtu: { line: MockRtuLine; unitId: number } | undefined;
+
+  constructor(o: MeterSimulatorOptions = {}) {
+    this.#now = o.now ?? Date.now;
+    this.#t = this.#now();
+    this.#profile = o.powerW ?? (() => 0);
+    this.#importWh = o.importWh ?? 1;
+    this.#exportWh = o.exportWh ?? 1;
+    this.sunspec = new SunSpecImage(this.#image, o.base ?? 40000)
+      .add(COMMON, 1, { Mn: o.manufacturer ?? "flexfed", Md: o.model ?? "SimMeter 3ph", SN: o.serialNumber ?? "SIM-M-0001", Vr: "1.0.0", DA: 1 })
+      .add(METER, 203, { A_SF: -2, V_SF: -1, Hz_SF: -2, W_SF: 0, PF_SF: 0, TotWh_SF: 0, Hz: 50, PF: 100 });
+    this.#settle();
+  }
+
+  read(address: number, count: number): number[] {
+    this.#settle();
+    return this.#image.read(address, count);
+  }
+
+  write(): void {
+    // A meter's measurements are read-only.
+    throw new ModbusException(2);
+  }
+
+  /** Energy counters now, Wh. */
+  get counters(): { importWh: number; exportWh: number } {
+    this.#settle();
+    return { importWh: this.#importWh, exportWh: this.#exportWh };
+  }
+
+  async listen(opts: { port?: number; unitId?: number } = {}): Promise<{ host: string; port: number }> {
+    this.#server ??= new ModbusTcpServer(this, opts);
+    return this.#server.start();
+  }
+
+  serveRtu(line: MockRtuLine, unitId = 1): void {
+    this.#rtu = { line, unitId };
+    line.attach(unitId, this);
+  }
+
+  async disappear(): Promise<void> {
+    await this.#server?.stop();
+    this.#rtu?.line.detach(this.#rtu.unitId);
+  }
+
+  async reappear(): Promise<void> {
+    await this.#server?.start();
+    this.#rtu?.line.attach(this.#rtu.unitId, this);
+  }
+
+  stop(): Promise<void> {
+    return this.disappear();
+  }
+
+  #settle(): void {
+    const now = this.#now();
+    if (now > this.#t) {
+      // The power at the start of the interval held throughout (the profile is sampled per read).
+      const wh = (this.#profile(this.#t) * (now - this.#t)) / 3_600_000;
+      if (wh > 0) this.#importWh += wh;
+      else this.#exportWh -= wh;
+      this.#t = now;
+    }
+    const w = this.#profile(now);
+    const ss = this.sunspec;
+    ss.set(203, "W", Math.round(w));
+    for (const ph of ["A", "B", "C"]) {
+      ss.set(203, `Wph${ph}`, Math.round(w / 3));
+      ss.set(203, `PhVph${ph}`, VOLTS);
+      ss.set(203, `Aph${ph}`, Math.round((Math.abs(w) / 3 / VOLTS) * 100) / 100);
+    }
+    ss.set(203, "A", Math.round((Math.abs(w) / VOLTS) * 100) / 100);
+    ss.set(203, "TotWhImp", Math.round(this.#importWh));
+    ss.set(203, "TotWhExp", Math.round(this.#exportWh));
+  }
+}
