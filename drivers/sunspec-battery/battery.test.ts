@@ -1,4 +1,4 @@
-import { afterEach, describe, expect, it } from "vitest";
+import { afterEach, describe, expect, it, vi } from "vitest";
 import { DriverError } from "../../src/device/driver.ts";
 import { RecordingSink, type SinkEvent } from "../../src/device/recording-sink.ts";
 import { decode, encode, type EfiMessage } from "../../src/efi/index.ts";
@@ -71,7 +71,7 @@ describe("sunspec-battery driver against the simulator over Modbus TCP", () => {
     expect(discharge?.type === "continuous" && discharge.continuousRunningModeElement[0]!.upperBound).toEqual({ fillingRate: -0.0111111, electricalPower: -4000 });
     expect(sd.actuatorBehaviours[0]!.timers).toEqual([{ id: 0, label: "minimum mode duration", duration: "PT1M" }]);
     expect(sd.actuatorBehaviours[0]!.transitions.map((t) => `${t.fromRunningModeId}->${t.toRunningModeId}`)).toEqual(["0->1", "1->0", "1->2", "2->1"]);
-    expect(sd.leakageBehaviour).toEqual([{ fillLevelLowerBound: 0, fillLevelUpperBound: 100, leakageRate: 3 / 86400 > 0 ? Number((3 / 86400).toPrecision(6)) : 0 }]);
+    expect(sd.leakageBehaviour).toEqual([{ fillLevelLowerBound: 0, fillLevelUpperBound: 100, leakageRate: 0.0000347222 }]);
     expect(st).toMatchObject({ currentFillLevel: 47.5, actuatorStatuses: [{ actuatorId: 0, currentRunningMode: 1 }] });
     expect(meas).toMatchObject({ electricityMeasurement: { power: 0 } });
     for (const m of first.messages) expect(decode(encode(m))).toEqual(m);
@@ -147,10 +147,14 @@ describe("sunspec-battery driver against the simulator over Modbus TCP", () => {
 
   it("re-writes the held setting before the device reverts", async () => {
     const { sim, driver, advance } = await rig({}, { revertSeconds: 2 });
+    let writes = 0;
+    const write = sim.write.bind(sim);
+    sim.write = (address, values) => (writes++, write(address, values));
     await driver.apply({ category: "storage", actuatorId: 0, runningModeId: 0, factor: 0.5 });
+    const applied = writes;
     advance(1_500);
     // The driver re-writes every revertSeconds / 2 of real time: each re-write re-arms the revert timer.
-    await new Promise((r) => setTimeout(r, 1_200));
+    await vi.waitFor(() => expect(writes).toBeGreaterThanOrEqual(applied + 3), { timeout: 5_000, interval: 50 });
     advance(1_000); // 2.5 s of simulated time after the step: only a re-write keeps it charging
     expect(sim.state).toMatchObject({ storCtlMod: 1, powerW: 2500 });
   });

@@ -13,4 +13,4 @@ export const sunspecBattery: DriverFamily<typeof BatteryConfigSchema> = {
 export { BatteryConfigSchema, type BatteryConfig, type BatteryConfigInput } from "./config.ts";
 export { BatteryDriver, type DriverOptions } from "./driver.ts";
 export { BatteryStateSchema, type BatteryState, type BatteryCommand } from "./state.ts";
-export { BatterySimulator, type BatterySimulatorOptions } from "./simulator.ts";
+export { BatterySimulator, acceleratedClock, type BatterySimulatorOptions } from "./simulator.ts";

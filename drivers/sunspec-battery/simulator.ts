@@ -83,8 +83,8 @@ export class BatterySimulator implements RegisterBank {
       });
     }
     if (this.#meter) ss.add(METER, 203, { A_SF: -1, V_SF: -1, PhVphA: 230, PhVphB: 230, PhVphC: 230, Hz: 50, Hz_SF: -2, W_SF: 0, TotWh_SF: 0 });
-    this.#mark(STORAGE, 124, this.#writable, (name, p) => p.access === "RW");
-    if (this.#battery) this.#mark(BATTERY, 802, this.#writable, (name, p) => p.access === "RW");
+    this.#mark(STORAGE, 124, this.#writable, (_, p) => p.access === "RW");
+    if (this.#battery) this.#mark(BATTERY, 802, this.#writable, (_, p) => p.access === "RW");
     this.#mark(STORAGE, 124, this.#control, (name) => (CONTROL_POINTS as readonly string[]).includes(name));
     this.#publish();
   }
