@@ -74,7 +74,7 @@ describe("dsmr-p1 driver against the simulated meter", () => {
 
     expect(sink.events.find(is("identity"))).toEqual({
       type: "identity",
-      tags: { CLASS: "Miscellaneous", EFI: "inflexible", MAN: "FXF", MODEL: "FLEXFED-P1-SIM", SN: "E0099000000000001", V: "DSMR 5.0" },
+      tags: { CLASS: "Miscellaneous", EFI: "inflexible", MAN: "FXF", MODEL: "FLEXFED-P1-SIM", SN: "E0099000000000001", V: 5 },
     });
     const header = { efiResourceId: "meter-1", timestamp: START.toISOString() };
     expect(sink.latest("InflexibleRegistration")).toEqual({

@@ -24,7 +24,7 @@ export function identityTags(t: Telegram): DeviceTags {
     if (m[2]!.trim()) tags.MODEL = m[2]!.trim();
   }
   if (t.equipmentId) tags.SN = decodeEquipmentId(t.equipmentId);
-  // 1-3:0.2.8 is the P1 version: 50 is DSMR 5.0, 42 is 4.2.
-  if (t.version) tags.V = `DSMR ${t.version.slice(0, 1)}.${t.version.slice(1) || "0"}`;
+  // 1-3:0.2.8 is the P1 version: 50 is DSMR 5.0, 42 is 4.2. V is numeric in XEP-0347.
+  if (t.version && /^\d+$/.test(t.version)) tags.V = Number(t.version) / 10;
   return tags;
 }

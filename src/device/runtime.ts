@@ -9,7 +9,7 @@ import {
 import { logger } from "../log/index.ts";
 import { ProvisioningClient } from "../provisioning/client.ts";
 import { nodesOf } from "../provisioning/nodes.ts";
-import { answerRegistryNotices, formatQr, RegistryClient, type Tag } from "../registry/index.ts";
+import { answerRegistryNotices, formatQr, isNumericTag, RegistryClient, type Tag } from "../registry/index.ts";
 import { pack, type Reading } from "../telemetry/index.ts";
 import { bare, keepPresence, onPresence, PubsubClient, sendPresence, XmppError, type IqRequest, type XmppConnection } from "../xmpp/index.ts";
 import type { DeviceDriver, DeviceTags, DriverSink } from "./driver.ts";
@@ -82,8 +82,9 @@ export class DeviceRuntime extends EventEmitter<DeviceEvents> {
   /** The tags the device registers with (KEY included: what the owner claims it by). */
   get tags(): Tag[] {
     const all: DeviceTags = { ...this.#identity, ...this.#configTags, RID: this.resourceId, EFI: this.driver.category, NODE: this.controlSpace.node };
+    // XEP-0347's numeric tags (V, PMAX, CAP, LAT ...) go as <num/> whatever form the value came in.
     return Object.entries(all).map(([name, value]) =>
-      typeof value === "number" ? { type: "num", name, value } : { type: "str", name, value });
+      typeof value === "number" || (isNumericTag(name) && Number.isFinite(Number(value))) ? { type: "num", name, value: Number(value) } : { type: "str", name, value: String(value) });
   }
 
   /** XEP-0347's claim string (the QR code's text) for these tags. */

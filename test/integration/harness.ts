@@ -22,6 +22,8 @@ export interface OwnServer extends RunningServer {
   component(label: string): Promise<XmppConnection>;
   /** Stops Prosody and removes the data dir. */
   dispose(): Promise<void>;
+  /** Stops Prosody; `start()` brings it back on the same data dir and ports. */
+  restart(opts?: { whileDown?: () => Promise<void> }): Promise<void>;
 }
 
 /**
@@ -31,8 +33,16 @@ export interface OwnServer extends RunningServer {
  */
 export async function startOwnServer(spec: Omit<ServerSpec, "dataDir" | "caDir">): Promise<OwnServer> {
   const dataDir = await mkdtemp(path.join(os.tmpdir(), "flexfed-own-"));
-  const server = await startServer({ smacksHibernation: 5, ...spec, dataDir, caDir: path.dirname(testServer().info.caCert) });
+  const full = { smacksHibernation: 5, ...spec, dataDir, caDir: path.dirname(testServer().info.caCert) };
+  const server = await startServer(full);
   return Object.assign(server, {
+    async restart(opts: { whileDown?: () => Promise<void> } = {}) {
+      await server.stop();
+      await opts.whileDown?.();
+      const again = await startServer({ ...full, ports: server.info.ports });
+      // The new process is the one to stop at the end (RunningServer keeps its process private).
+      Object.assign(server, { info: again.info, stop: again.stop.bind(again) });
+    },
     account: (username: string, resource = "test") => XmppConnection.client(accountOptions(server, username, resource)),
     component: (label: string) => XmppConnection.component(componentOptions(server, label)),
     dispose: async () => {
