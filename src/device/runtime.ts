@@ -82,9 +82,13 @@ export class DeviceRuntime extends EventEmitter<DeviceEvents> {
   /** The tags the device registers with (KEY included: what the owner claims it by). */
   get tags(): Tag[] {
     const all: DeviceTags = { ...this.#identity, ...this.#configTags, RID: this.resourceId, EFI: this.driver.category, NODE: this.controlSpace.node };
-    // XEP-0347's numeric tags (V, PMAX, CAP, LAT ...) go as <num/> whatever form the value came in.
-    return Object.entries(all).map(([name, value]) =>
-      typeof value === "number" || (isNumericTag(name) && Number.isFinite(Number(value))) ? { type: "num", name, value: Number(value) } : { type: "str", name, value: String(value) });
+    // XEP-0347's numeric tags (V, PMAX, CAP, LAT ...) go as <num/>; a value that is no number
+    // (a firmware version "1.2.3-b" as V) is left out rather than refused by the registry.
+    return Object.entries(all).flatMap(([name, value]): Tag[] => {
+      if (!isNumericTag(name)) return typeof value === "number" ? [{ type: "num", name, value }] : [{ type: "str", name, value }];
+      const n = Number(value);
+      return Number.isFinite(n) ? [{ type: "num", name, value: n }] : [];
+    });
   }
 
   /** XEP-0347's claim string (the QR code's text) for these tags. */
