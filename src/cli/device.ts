@@ -7,6 +7,7 @@ import { addAccounts, readServerInfo } from "../server/prosody.ts";
 import { SERVER_OPTIONS, SERVER_OPTIONS_HELP, serverSpecFrom } from "./server-options.ts";
 import { rerunTrustingCa } from "./session.ts";
 import { parseCommand, UsageError } from "./usage.ts";
+import { stopSignal } from "./signals.ts";
 
 const USAGE = `usage: flexfed device run|check --config FILE [options]
 
@@ -56,7 +57,7 @@ async function runDevices(dataDir: string, devices: ResolvedDevice[]): Promise<n
     await stopAll();
     throw err;
   }
-  await new Promise<void>((resolve) => { for (const sig of ["SIGINT", "SIGTERM", "SIGHUP"] as const) process.once(sig, () => resolve()); });
+  await stopSignal();
   await stopAll();
   return 0;
 }

@@ -6,6 +6,7 @@ import { portAnswers } from "../server/ports.ts";
 import { prepareServer, readServerInfo, startServer } from "../server/prosody.ts";
 import { SERVER_OPTIONS, SERVER_OPTIONS_HELP, serverSpecFrom } from "./server-options.ts";
 import { parseCommand, UsageError } from "./usage.ts";
+import { stopSignal } from "./signals.ts";
 
 const USAGE = `usage: flexfed server <setup|start|status|stop> [options]
 
@@ -47,7 +48,7 @@ export async function run(argv: string[]): Promise<number> {
       ensurePackages();
       const server = await startServer(spec);
       console.log(`Prosody (pid ${server.pid}) serves ${server.info.domain}: c2s ${server.info.ports.c2s}, components ${server.info.ports.component}. Ctrl-C stops it.`);
-      await new Promise<void>((resolve) => { for (const sig of ["SIGINT", "SIGTERM", "SIGHUP"] as const) process.once(sig, () => resolve()); });
+      await stopSignal();
       await server.stop();
       return 0;
     }

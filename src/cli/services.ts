@@ -3,6 +3,7 @@ import { startThingServices } from "../provisioning/services.ts";
 import { readServerInfo } from "../server/prosody.ts";
 import { SERVER_OPTIONS, SERVER_OPTIONS_HELP, serverSpecFrom } from "./server-options.ts";
 import { parseCommand } from "./usage.ts";
+import { stopSignal } from "./signals.ts";
 
 const USAGE = `usage: flexfed services [options]
 
@@ -18,7 +19,7 @@ export async function run(argv: string[]): Promise<number> {
   const server = readServerInfo(serverSpecFrom(args.values).dataDir);
   const services = await startThingServices(server);
   console.log(`services: ${services.registryJid} (${services.things.count()} things) and ${services.provisioningJid} serve ${server.info.domain}`);
-  await new Promise<void>((resolve) => { for (const sig of ["SIGINT", "SIGTERM", "SIGHUP"] as const) process.once(sig, () => resolve()); });
+  await stopSignal();
   await services.stop();
   return 0;
 }

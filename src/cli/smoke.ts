@@ -7,6 +7,7 @@ import { readServerInfo } from "../server/prosody.ts";
 import { bare, keepPresence, onPubsubEvent, PubsubClient, XmppConnection, XmppError } from "../xmpp/index.ts";
 import { parseCommand } from "./usage.ts";
 import { SERVER_OPTIONS, SERVER_OPTIONS_HELP, serverSpecFrom } from "./server-options.ts";
+import { stopSignal } from "./signals.ts";
 
 const NS_SMOKE = "urn:flexfed:smoke:0";
 export const SMOKE_DEVICE = "smoke-device";
@@ -79,10 +80,7 @@ export async function run(argv: string[]): Promise<number> {
     };
     publish();
     const timer = setInterval(publish, interval * 1000);
-    const signalled = new Promise<void>((resolve) => {
-      for (const sig of ["SIGINT", "SIGTERM", "SIGHUP"] as const) process.once(sig, () => resolve());
-    });
-    await Promise.race([done, signalled]);
+    await Promise.race([done, stopSignal()]);
     clearInterval(timer);
     await new Promise((r) => setTimeout(r, 200)); // let the last IQ answer print
   } finally {

@@ -5,14 +5,18 @@ import { fileURLToPath } from "node:url";
 import { ensurePackages } from "../server/install.ts";
 import { startServer, type RunningServer } from "../server/prosody.ts";
 import { SERVER_OPTIONS, SERVER_OPTIONS_HELP, serverSpecFrom } from "./server-options.ts";
+import { HOME_DEVICES } from "./home.ts";
 import { SMOKE_ADMIN, SMOKE_APP, SMOKE_DEVICE } from "./smoke.ts";
 import { parseCommand } from "./usage.ts";
+import { stopSignal } from "./signals.ts";
 
 const USAGE = `usage: flexfed up [options]
 
-Starts Prosody on loopback, the registry and provisioning components (\`flexfed services\`), and the
-smoke scenario (one device account and one app component). The account "owner" is created for
-\`flexfed claim\` and \`flexfed policy\`. Ctrl-C stops everything it started.
+Starts Prosody on loopback, the registry and provisioning components (\`flexfed services\`), a
+simulated home (\`flexfed home\`: P1 meter, battery and grid meter speaking DSMR, SunSpec/Modbus
+TCP, each a device on XMPP, claimed by "owner"), and the smoke scenario (one device account and one
+app component). The account "owner" is also for \`flexfed claim\` and \`flexfed policy\`.
+Ctrl-C stops everything it started.
 
 options:
 ${SERVER_OPTIONS_HELP}
@@ -53,7 +57,7 @@ export async function run(argv: string[]): Promise<number> {
     components: ["registry", "provisioning", SMOKE_APP, SMOKE_ADMIN],
     admins: ["registry", "provisioning", SMOKE_ADMIN],
     // "owner" is the site owner's account, used by `flexfed claim` and `flexfed policy`.
-    accounts: [SMOKE_DEVICE, "owner"],
+    accounts: [SMOKE_DEVICE, "owner", ...HOME_DEVICES],
   });
   const { info } = server;
   console.log(
@@ -71,13 +75,15 @@ export async function run(argv: string[]): Promise<number> {
 
   const smokeArgs = ["smoke", "--data-dir", spec.dataDir];
   if (args.values["smoke-count"]) smokeArgs.push("--count", args.values["smoke-count"], "--interval", "1");
-  const children = [startChild(["services", "--data-dir", spec.dataDir], info.caCert), startChild(smokeArgs, info.caCert)];
+  const children = [
+    startChild(["services", "--data-dir", spec.dataDir], info.caCert),
+    startChild(["home", "--data-dir", spec.dataDir], info.caCert),
+    startChild(smokeArgs, info.caCert),
+  ];
 
   const anyExit = Promise.race(children.map((c) => new Promise<number>((r) => c.once("exit", (code) => r(code ?? 1)))));
-  const signalled = new Promise<number>((resolve) => {
-    // Ctrl-C reaches the whole foreground group: the children stop themselves, we stop the rest.
-    for (const sig of ["SIGINT", "SIGTERM", "SIGHUP"] as const) process.once(sig, () => resolve(0));
-  });
+  // Ctrl-C reaches the whole foreground group: the children stop themselves, we stop the rest.
+  const signalled = stopSignal().then(() => 0);
   const code = await Promise.race([anyExit, signalled]);
   console.log("flexfed: stopping ...");
   await Promise.all(children.map((c) => stopChild(c)));

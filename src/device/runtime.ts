@@ -11,6 +11,7 @@ import { ProvisioningClient } from "../provisioning/client.ts";
 import { nodesOf } from "../provisioning/nodes.ts";
 import { answerRegistryNotices, formatQr, isNumericTag, RegistryClient, type Tag } from "../registry/index.ts";
 import { pack, type Reading } from "../telemetry/index.ts";
+import { backoffDelay } from "../util/backoff.ts";
 import { bare, keepPresence, onPresence, PubsubClient, sendPresence, XmppError, type IqRequest, type XmppConnection } from "../xmpp/index.ts";
 import type { DeviceDriver, DeviceTags, DriverSink } from "./driver.ts";
 import { InstructionLedger, INSTRUCTION_CATEGORY, isFinal, planSteps, type InstructionRecord, type InstructionState } from "./instructions.ts";
@@ -39,6 +40,7 @@ export interface DeviceEvents {
 }
 
 const MAX_TIMER_MS = 24 * 3600_000;
+const REGISTER_PATIENCE_MS = 60_000;
 
 export class DeviceRuntime extends EventEmitter<DeviceEvents> {
   readonly conn: XmppConnection;
@@ -133,8 +135,22 @@ export class DeviceRuntime extends EventEmitter<DeviceEvents> {
 
   // ---- registry ------------------------------------------------------------------------------
 
+  /**
+   * Registers; while the registry is not there (starting, restarting) it retries with back-off for
+   * up to a minute. A refusal of the tags themselves (bad-request) fails at once.
+   */
   async #register(): Promise<void> {
-    const result = await this.registry.register(this.tags);
+    let result: Awaited<ReturnType<RegistryClient["register"]>> | undefined;
+    for (let attempt = 0, until = Date.now() + REGISTER_PATIENCE_MS; !result; attempt++) {
+      try {
+        result = await this.registry.register(this.tags);
+      } catch (err) {
+        const condition = (err as XmppError).condition;
+        if (this.#stopped || condition === "bad-request" || condition === "forbidden" || Date.now() > until) throw err;
+        log.info("registry not answering; retrying", { device: this.resourceId, error: (err as Error).message });
+        await new Promise((r) => setTimeout(r, backoffDelay(attempt, { initialMs: 250, maxMs: 5_000, factor: 2, jitter: 0.3 })));
+      }
+    }
     this.#registered = true;
     log.info("registered", { device: this.resourceId, status: result.status });
     this.emit("registered", this.claimString);

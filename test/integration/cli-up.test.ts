@@ -68,10 +68,13 @@ describe("flexfed up", () => {
     const dataDir = await mkdtemp(path.join(os.tmpdir(), "flexfed-up-"));
     let up: ReturnType<typeof spawn> | undefined;
     try {
+      let homeReady: () => void = () => undefined;
+      const home = new Promise<void>((resolve) => (homeReady = resolve));
       const ready = new Promise<void>((resolve) => {
         void runCli(["up", "--data-dir", dataDir, ...portsFor(dataDir)], (line, child) => {
           up = child;
           if (line.startsWith("services: ")) resolve();
+          if (line.startsWith("home: ")) homeReady();
         });
       });
       await ready;
@@ -85,6 +88,11 @@ describe("flexfed up", () => {
       expect(unknown.out).toContain("item-not-found: you have no policy 9");
       expect((await policy("revoke", "1")).out).toContain("policy 1 revoked");
       expect((await policy("list")).out).toContain("no policies (everything is denied)");
+      // The simulated home's devices registered and the owner claimed them.
+      await home;
+      const search = await runCli(["registry", "search", "SITE=home-1", "--data-dir", dataDir]);
+      for (const d of ["p1-meter-1", "battery-1", "grid-meter-1"]) expect(search.out).toContain(`${d}@localhost`);
+      expect(search.out).toMatch(/EFI=storage/);
       const typo = await policy("allow", "read", "--to", "app.localhost");
       expect(typo.code).toBe(2);
       expect(typo.out).toContain("give either --device JID or one or more --tag NAME=VALUE");
