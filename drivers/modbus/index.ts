@@ -6,3 +6,4 @@ export { ModbusTcpServer, type TcpServerOptions } from "./tcp-server.ts";
 export { MockRtuLine, answerRtu } from "./rtu-mock.ts";
 export { freePort } from "./free-port.ts";
 export { crc16modbus } from "./crc.ts";
+export { SimulatedModbusDevice } from "./simulated-device.ts";

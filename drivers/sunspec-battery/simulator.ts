@@ -5,7 +5,7 @@
 // self-discharge rate, and falls back to its own behaviour InOutWRte_RvrtTms after the last control
 // write. Time comes from an injected clock and is integrated lazily, whenever the device is read,
 // written or inspected, so tests step their clock and no timer runs.
-import { ModbusException, ModbusTcpServer, RegisterImage, type MockRtuLine, type RegisterBank } from "../modbus/index.ts";
+import { ModbusException, RegisterImage, SimulatedModbusDevice } from "../modbus/index.ts";
 import { BATTERY, COMMON, METER, STORAGE, SunSpecImage, type ModelDef } from "../sunspec/index.ts";
 import { CHARGE_STATUS } from "./state.ts";
 
@@ -38,7 +38,7 @@ export function acceleratedClock(speed: number, start = Date.now()): () => numbe
 const VOLTS = 400;
 const CONTROL_POINTS = ["StorCtl_Mod", "InWRte", "OutWRte"] as const;
 
-export class BatterySimulator implements RegisterBank {
+export class BatterySimulator extends SimulatedModbusDevice {
   readonly sunspec: SunSpecImage;
   readonly #image = new RegisterImage();
   readonly #now: () => number;
@@ -54,12 +54,11 @@ export class BatterySimulator implements RegisterBank {
   #t: number;
   #revertAt: number | undefined;
   #refuse: number | undefined;
-  #server: ModbusTcpServer | undefined;
-  #rtu: { line: MockRtuLine; unitId: number } | undefined;
   #importWh = 0;
   #exportWh = 0;
 
   constructor(o: BatterySimulatorOptions = {}) {
+    super();
     this.#now = o.now ?? Date.now;
     this.#t = this.#now();
     this.#autonomous = o.autonomousW ?? (() => 0);
@@ -124,34 +123,6 @@ export class BatterySimulator implements RegisterBank {
   /** From now on every write is refused with this Modbus exception code (undefined: accepted again). */
   refuseWrites(code: number | undefined = 4): void {
     this.#refuse = code;
-  }
-
-  /** Serves Modbus TCP on 127.0.0.1 (a free port unless given); returns where. */
-  async listen(opts: { port?: number; unitId?: number } = {}): Promise<{ host: string; port: number }> {
-    this.#server ??= new ModbusTcpServer(this, opts);
-    return this.#server.start();
-  }
-
-  /** Answers as `unitId` on a mock RTU line. */
-  serveRtu(line: MockRtuLine, unitId = 1): void {
-    this.#rtu = { line, unitId };
-    line.attach(unitId, this);
-  }
-
-  /** The device goes away: the TCP server closes (connections drop), the RTU unit falls silent. */
-  async disappear(): Promise<void> {
-    await this.#server?.stop();
-    this.#rtu?.line.detach(this.#rtu.unitId);
-  }
-
-  /** The device is back, on the same port and unit. */
-  async reappear(): Promise<void> {
-    await this.#server?.start();
-    this.#rtu?.line.attach(this.#rtu.unitId, this);
-  }
-
-  stop(): Promise<void> {
-    return this.disappear();
   }
 
   // --- the physics ---

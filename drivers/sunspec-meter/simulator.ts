@@ -1,7 +1,7 @@
 // A simulated SunSpec meter (models 1 + 203) over Modbus TCP or a mock RTU line. Power follows a
 // profile function of time (W, import positive, split evenly over three phases); the energy
 // counters integrate it. Time comes from an injected clock, integrated lazily on every read.
-import { ModbusException, ModbusTcpServer, RegisterImage, type MockRtuLine, type RegisterBank } from "../modbus/index.ts";
+import { ModbusException, RegisterImage, SimulatedModbusDevice } from "../modbus/index.ts";
 import { COMMON, METER, SunSpecImage } from "../sunspec/index.ts";
 
 export interface MeterSimulatorOptions {
@@ -19,7 +19,7 @@ export interface MeterSimulatorOptions {
 
 const VOLTS = 230;
 
-export class MeterSimulator implements RegisterBank {
+export class MeterSimulator extends SimulatedModbusDevice {
   readonly sunspec: SunSpecImage;
   readonly #image = new RegisterImage();
   readonly #now: () => number;
@@ -27,10 +27,9 @@ export class MeterSimulator implements RegisterBank {
   #t: number;
   #importWh: number;
   #exportWh: number;
-  #server: ModbusTcpServer | undefined;
-  #rtu: { line: MockRtuLine; unitId: number } | undefined;
 
   constructor(o: MeterSimulatorOptions = {}) {
+    super();
     this.#now = o.now ?? Date.now;
     this.#t = this.#now();
     this.#profile = o.powerW ?? (() => 0);
@@ -56,30 +55,6 @@ export class MeterSimulator implements RegisterBank {
   get counters(): { importWh: number; exportWh: number } {
     this.#settle();
     return { importWh: this.#importWh, exportWh: this.#exportWh };
-  }
-
-  async listen(opts: { port?: number; unitId?: number } = {}): Promise<{ host: string; port: number }> {
-    this.#server ??= new ModbusTcpServer(this, opts);
-    return this.#server.start();
-  }
-
-  serveRtu(line: MockRtuLine, unitId = 1): void {
-    this.#rtu = { line, unitId };
-    line.attach(unitId, this);
-  }
-
-  async disappear(): Promise<void> {
-    await this.#server?.stop();
-    this.#rtu?.line.detach(this.#rtu.unitId);
-  }
-
-  async reappear(): Promise<void> {
-    await this.#server?.start();
-    this.#rtu?.line.attach(this.#rtu.unitId, this);
-  }
-
-  stop(): Promise<void> {
-    return this.disappear();
   }
 
   #settle(): void {
