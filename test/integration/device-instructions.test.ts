@@ -60,10 +60,12 @@ describe("instructions to a SunSpec battery", () => {
     device = await startDevice(server, resolved!);
     to = device.runtime.conn.jid;
     await new RegistryClient(owner, services.registryJid).claim(device.runtime.tags);
-    await owner.iq(services.provisioningJid, "set",
+    const policy = await owner.iq(services.provisioningJid, "set",
       x("policy", { xmlns: NS_POLICY, effect: "allow", actions: "read control" }, x("subject", { jid: app.jid }), x("tag", { name: "SITE", value: "home-2" })));
+    policyId = policy!.attrs.id as string;
     await services.provisioning.idle();
   });
+  let policyId = "";
   afterAll(async () => {
     await device?.stop();
     await sim?.stop();
@@ -161,5 +163,13 @@ describe("instructions to a SunSpec battery", () => {
     await expect.poll(items, { timeout: 15_000 }).not.toContain("FlexibilityRevoke");
     expect(device.runtime.lostReason).toBeUndefined();
     expect((await send(app, encodeElement(instruction("idle")))).status).toBe("ACCEPTED");
+  });
+
+  it("forgets cached permissions when provisioning clears its cache: a revoked app is refused", async () => {
+    expect((await send(app, encodeElement(instruction("idle")))).status).toBe("ACCEPTED");
+    const cleared = device.runtime.provisioning.cleared;
+    await owner.iq(services.provisioningJid, "set", x("revoke", { xmlns: NS_POLICY, id: policyId }));
+    await expect.poll(() => device.runtime.provisioning.cleared).toBeGreaterThan(cleared);
+    expect((await refusal(app, encodeElement(instruction("idle")))).condition).toBe("forbidden");
   });
 });

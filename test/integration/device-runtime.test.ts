@@ -119,4 +119,17 @@ describe("device runtime with a P1 meter", () => {
     expect(sorted).toHaveLength(queued);
     expect(sorted.at(-1)! - sorted[0]! + 1).toBe(queued);
   });
+
+  it("stops publishing when its owner removes it, and registers again to be claimed anew", async () => {
+    // After the restart above, the owner and the registry reconnect with back-off.
+    const answers = () => owner.iq(services.registryJid, "get", x("ping", { xmlns: "urn:xmpp:ping" })).then(() => true, () => false);
+    await expect.poll(answers, { timeout: 30_000 }).toBe(true);
+    const released = new Promise<string>((resolve) => device.runtime.once("released", resolve));
+    const registered = new Promise<string>((resolve) => device.runtime.once("registered", resolve));
+    await new RegistryClient(owner, services.registryJid).remove(`${RID}@${server.info.domain}`);
+    expect(await released).toBe("removed");
+    expect(device.runtime.claimed).toBe(false);
+    expect(await registered).toContain(`RID:${RID}`);
+    expect(services.things.get(`${RID}@${server.info.domain}`)).toMatchObject({ owner: null });
+  });
 });
