@@ -1,0 +1,114 @@
+// The publishers' order and retry logic, against a recording stand-in for the pubsub service
+// (the real service is exercised in test/integration/device-*.test.ts).
+import type { Element } from "ltx/lib/ltx.js";
+import { describe, expect, it } from "vitest";
+import { ControlSpacePublisher, TelemetryPublisher } from "../../src/device/publisher.ts";
+import type { EfiMessage } from "../../src/efi/index.ts";
+import { pack } from "../../src/telemetry/index.ts";
+import type { PubsubClient } from "../../src/xmpp/index.ts";
+
+/** Records publishes and retracts; fails the next `failures` calls like a dropped connection. */
+function service() {
+  const calls: { op: "publish" | "retract"; id: string; payload?: Element }[] = [];
+  const s = {
+    calls,
+    failures: 0,
+    async publish(_node: string, payload: Element, id: string) {
+      if (s.failures > 0) { s.failures--; throw new Error("not connected"); }
+      calls.push({ op: "publish", id, payload });
+      return id;
+    },
+    async retract(_node: string, id: string) {
+      calls.push({ op: "retract", id });
+    },
+  };
+  return s;
+}
+const as = (s: ReturnType<typeof service>) => s as unknown as PubsubClient;
+
+const header = (t: number) => ({ efiResourceId: "bat-1", timestamp: new Date(t).toISOString() });
+const measurement = (t: number, power: number): EfiMessage =>
+  ({ kind: "Measurement", header: header(t), measurementTimestamp: new Date(t).toISOString(), electricityMeasurement: { power } });
+const revoke = (t: number): EfiMessage => ({ kind: "FlexibilityRevoke", header: header(t) });
+
+describe("ControlSpacePublisher", () => {
+  it("waits until the node is open, then sends the latest message of each kind once", async () => {
+    const s = service();
+    const p = new ControlSpacePublisher(as(s), "efi/bat-1", {});
+    p.set([measurement(1, 100)]);
+    p.set([measurement(2, 200), revoke(2)]);
+    await new Promise((r) => setTimeout(r, 10));
+    expect(s.calls).toEqual([]);
+    p.open = true;
+    p.republish();
+    await expect.poll(() => s.calls.map((c) => c.id)).toEqual(["Measurement", "FlexibilityRevoke"]);
+    expect(s.calls[0]!.payload!.toString()).toContain('efi:power="200"'); // the latest, not the first
+    p.stop();
+  });
+
+  it("does not send again a message that only repeats the published one", async () => {
+    const s = service();
+    const p = new ControlSpacePublisher(as(s), "efi/bat-1", {});
+    p.open = true;
+    p.set([revoke(1)]);
+    await expect.poll(() => s.calls.length).toBe(1);
+    p.set([revoke(5)]); // the same message made later: only the header's timestamp differs
+    await new Promise((r) => setTimeout(r, 10));
+    expect(s.calls).toHaveLength(1);
+    p.set([measurement(6, 150), revoke(7)]);
+    await expect.poll(() => s.calls.map((c) => c.id)).toEqual(["FlexibilityRevoke", "Measurement"]);
+    p.stop();
+  });
+
+  it("sends a kind with a minimum interval at most that often, and the latest when the interval is over", async () => {
+    const s = service();
+    const p = new ControlSpacePublisher(as(s), "efi/bat-1", { Measurement: 80 });
+    p.open = true;
+    p.set([measurement(1, 1)]);
+    await expect.poll(() => s.calls.length).toBe(1);
+    p.set([measurement(2, 2)]);
+    p.set([measurement(3, 3)]);
+    await new Promise((r) => setTimeout(r, 20));
+    expect(s.calls).toHaveLength(1);
+    await expect.poll(() => s.calls.length).toBe(2);
+    expect(s.calls[1]!.payload!.toString()).toContain('efi:power="3"');
+    p.stop();
+  });
+
+  it("retries after a failure and retracts what is withdrawn", async () => {
+    const s = service();
+    s.failures = 2;
+    const p = new ControlSpacePublisher(as(s), "efi/bat-1", {});
+    p.open = true;
+    p.set([revoke(1)]);
+    await expect.poll(() => s.calls.map((c) => `${c.op} ${c.id}`)).toEqual(["publish FlexibilityRevoke"]);
+    p.retract("FlexibilityRevoke");
+    await expect.poll(() => s.calls.map((c) => `${c.op} ${c.id}`)).toEqual(["publish FlexibilityRevoke", "retract FlexibilityRevoke"]);
+    expect(p.latest("FlexibilityRevoke")).toBeUndefined();
+    p.stop();
+  });
+});
+
+describe("TelemetryPublisher", () => {
+  it("keeps packs in order through failures, sending a failed one again under the same id", async () => {
+    const s = service();
+    const p = new TelemetryPublisher(as(s), "telemetry/bat-1", 100);
+    const ids = [1, 2, 3].map((v) => p.push(pack("bat-1/", new Date(), [{ n: "soc", u: "%EL", v }])));
+    expect(new Set(ids).size).toBe(3);
+    expect(p.outbox.size).toBe(3);
+    s.failures = 2;
+    p.open = true;
+    p.kick();
+    await expect.poll(() => s.calls.map((c) => c.id)).toEqual(ids);
+    expect(p.published).toBe(3);
+    expect(p.outbox.size).toBe(0);
+    p.stop();
+  });
+
+  it("drops the oldest packs beyond its capacity", () => {
+    const p = new TelemetryPublisher(as(service()), "telemetry/bat-1", 2);
+    for (let v = 0; v < 5; v++) p.push(pack("bat-1/", new Date(), [{ n: "soc", v }]));
+    expect(p.outbox.size).toBe(2);
+    expect(p.outbox.dropped).toBe(3);
+  });
+});
