@@ -2,16 +2,24 @@
 // one EFI category. A driver talks to its device and describes it in EFI; it never sees XMPP.
 // The device runtime (src/device/runtime.ts) hosts one driver and is the device on XMPP.
 import type { z } from "zod";
-import type { EfiMessage } from "../efi/index.ts";
+import type { EfiMessage, InflexibleInstruction } from "../efi/index.ts";
 import type { Logger } from "../log/index.ts";
 import type { Reading } from "../telemetry/index.ts";
 
 export type EfiCategory = "inflexible" | "shiftable" | "storage" | "adjustable";
 
-/** One step of an accepted instruction, applied by the runtime at the step's start time. */
+export type CurtailmentQuantity = InflexibleInstruction["curtailmentProfile"]["curtailmentQuantity"];
+
+/**
+ * One step of an accepted instruction, applied by the runtime at the step's start time.
+ * Shiftable: start this alternative of this sequence. Inflexible: from now on cap `quantity` at
+ * `cap` (EFI's sign: positive caps consumption, negative caps production); no cap: lift it.
+ */
 export type ControlStep =
   | { category: "storage"; actuatorId: number; runningModeId: number; factor?: number }
-  | { category: "adjustable"; runningModeId: number; factor?: number };
+  | { category: "adjustable"; runningModeId: number; factor?: number }
+  | { category: "shiftable"; sequenceNr: number; alternativeNr: number }
+  | { category: "inflexible"; quantity: CurtailmentQuantity; cap?: number };
 
 /** Registry tags a driver learns from its device (XEP-0347 names: MAN, MODEL, SN, CLASS, PMAX, CAP ...). */
 export type DeviceTags = Record<string, string | number>;

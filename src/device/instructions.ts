@@ -1,6 +1,6 @@
 // What the runtime remembers of instructions (pure, no timers): their steps by start time, their
 // status, and who sent them. Instructions are idempotent by instructionId (DESIGN.md §5.5).
-import { parseDateTime, type EfiInstruction } from "../efi/index.ts";
+import { parseDateTime, parseDuration, type EfiInstruction } from "../efi/index.ts";
 import type { ControlStep, EfiCategory } from "./driver.ts";
 
 export type InstructionState = "ACCEPTED" | "STARTED" | "SUCCEEDED" | "REJECTED" | "ABORTED";
@@ -19,18 +19,39 @@ export const INSTRUCTION_CATEGORY: Record<EfiInstruction["kind"], EfiCategory> =
   InflexibleInstruction: "inflexible",
 };
 
-/** The instruction's steps grouped by start time, earliest first. Undefined for kinds no driver applies yet. */
-export function planSteps(i: EfiInstruction): StepGroup[] | undefined {
-  const timed: { at: number; step: ControlStep }[] = [];
-  if (i.kind === "StorageInstruction") {
-    for (const a of i.actuatorInstructions) {
-      timed.push({ at: parseDateTime(a.startTime), step: { category: "storage", actuatorId: a.actuatorId, runningModeId: a.runningModeId, ...(a.runningModeFactor !== undefined ? { factor: a.runningModeFactor } : {}) } });
+/** The timed steps of an instruction, in any order. */
+function timedSteps(i: EfiInstruction): { at: number; step: ControlStep }[] {
+  const factor = (f: number | undefined) => (f !== undefined ? { factor: f } : {});
+  switch (i.kind) {
+    case "StorageInstruction":
+      return i.actuatorInstructions.map((a) => ({
+        at: parseDateTime(a.startTime),
+        step: { category: "storage", actuatorId: a.actuatorId, runningModeId: a.runningModeId, ...factor(a.runningModeFactor) },
+      }));
+    case "AdjustableInstruction":
+      return [{ at: parseDateTime(i.startTime), step: { category: "adjustable", runningModeId: i.runningModeId, ...factor(i.runningModeFactor) } }];
+    case "ShiftableInstruction":
+      return i.sequentialProfileInstructions.map((p) => ({
+        at: parseDateTime(p.startTime),
+        step: { category: "shiftable", sequenceNr: p.sequenceNr, alternativeNr: p.alternativeNr },
+      }));
+    case "InflexibleInstruction": {
+      // Each element caps for its duration; when the profile ends, the cap is lifted.
+      const { curtailmentQuantity: quantity, startTime, curtailmentProfileElement: elements } = i.curtailmentProfile;
+      let at = parseDateTime(startTime);
+      const steps: { at: number; step: ControlStep }[] = [];
+      for (const e of elements) {
+        steps.push({ at, step: { category: "inflexible", quantity, cap: e.value } });
+        at += parseDuration(e.duration);
+      }
+      return [...steps, { at, step: { category: "inflexible", quantity } }];
     }
-  } else if (i.kind === "AdjustableInstruction") {
-    timed.push({ at: parseDateTime(i.startTime), step: { category: "adjustable", runningModeId: i.runningModeId, ...(i.runningModeFactor !== undefined ? { factor: i.runningModeFactor } : {}) } });
-  } else {
-    return undefined;
   }
+}
+
+/** The instruction's steps grouped by start time, earliest first. */
+export function planSteps(i: EfiInstruction): StepGroup[] {
+  const timed = timedSteps(i);
   const groups = new Map<number, ControlStep[]>();
   for (const t of timed.sort((a, b) => a.at - b.at)) groups.set(t.at, [...(groups.get(t.at) ?? []), t.step]);
   return [...groups].map(([at, steps]) => ({ at, steps }));

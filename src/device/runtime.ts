@@ -272,7 +272,7 @@ export class DeviceRuntime extends EventEmitter<DeviceEvents> {
       throw new XmppError("not-acceptable", problem);
     }
     for (const r of this.ledger.active()) this.#finish(r, "ABORTED", `superseded by instruction ${instruction.instructionId}`);
-    const record = this.ledger.add({ id: instruction.instructionId, kind: instruction.kind, from, state: "ACCEPTED", pending: planSteps(instruction)! });
+    const record = this.ledger.add({ id: instruction.instructionId, kind: instruction.kind, from, state: "ACCEPTED", pending: planSteps(instruction) });
     const update = this.#statusUpdate(record);
     this.#publishStatus(record, false);
     // After the IQ result has gone out, so the app sees ACCEPTED before STARTED.
@@ -284,7 +284,6 @@ export class DeviceRuntime extends EventEmitter<DeviceEvents> {
   #refusal(i: EfiInstruction): string | undefined {
     if (INSTRUCTION_CATEGORY[i.kind] !== this.driver.category) return `${this.resourceId} is a ${this.driver.category} device; it does not take ${i.kind}`;
     if (this.#lostReason) return `${this.resourceId} is unavailable (${this.#lostReason}); its flexibility is revoked`;
-    if (!planSteps(i)) return `${i.kind} is not supported by this runtime`;
     const issues = checkInstruction(i, this.#context());
     return issues.length ? issues.map((x) => `${x.path}: ${x.reason}`).join("; ") : undefined;
   }

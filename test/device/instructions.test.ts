@@ -11,7 +11,7 @@ const record = (id: string, state: InstructionRecord["state"] = "ACCEPTED"): Ins
 describe("planSteps", () => {
   it("groups a storage instruction's actuator instructions by start time, earliest first", () => {
     const reversed: StorageInstruction = { ...storage, actuatorInstructions: [...storage.actuatorInstructions].reverse() };
-    const plan = planSteps(reversed)!;
+    const plan = planSteps(reversed);
     expect(plan.map((g) => new Date(g.at).toISOString())).toEqual(["2025-06-01T12:10:00.000Z", "2025-06-01T14:00:00.000Z"]);
     expect(plan[0]!.steps).toEqual([{ category: "storage", actuatorId: 0, runningModeId: 0, factor: 0.6 }]);
     expect(plan[1]!.steps).toEqual([{ category: "storage", actuatorId: 0, runningModeId: 1 }]);
@@ -25,14 +25,35 @@ describe("planSteps", () => {
         { actuatorId: 1, runningModeId: 2, runningModeFactor: 1, startTime: "2025-06-01T12:10:00Z" },
       ],
     };
-    const plan = planSteps(two)!;
+    const plan = planSteps(two);
     expect(plan).toHaveLength(1);
     expect(plan[0]!.steps.map((s) => s.category === "storage" && s.actuatorId)).toEqual([0, 1]);
   });
 
   it("plans an adjustable instruction as one step", () => {
-    const plan = planSteps({ kind: "AdjustableInstruction", header: storage.header, instructionId: "a", flexibilityUpdateId: "u", isEmergencyInstruction: false, runningModeId: 2, runningModeFactor: 0.5, startTime: "2025-06-01T06:05:00+02:00" })!;
+    const plan = planSteps({ kind: "AdjustableInstruction", header: storage.header, instructionId: "a", flexibilityUpdateId: "u", isEmergencyInstruction: false, runningModeId: 2, runningModeFactor: 0.5, startTime: "2025-06-01T06:05:00+02:00" });
     expect(plan).toEqual([{ at: Date.parse("2025-06-01T04:05:00Z"), steps: [{ category: "adjustable", runningModeId: 2, factor: 0.5 }] }]);
+  });
+
+  it("plans a shiftable instruction as one start per sequence", () => {
+    const plan = planSteps({ kind: "ShiftableInstruction", header: storage.header, instructionId: "s", flexibilityUpdateId: "u", isEmergencyInstruction: false,
+      sequentialProfileInstructions: [
+        { sequenceNr: 1, alternativeNr: 0, startTime: "2025-06-01T14:00:00Z" },
+        { sequenceNr: 0, alternativeNr: 2, startTime: "2025-06-01T13:00:00Z" },
+      ] });
+    expect(plan.map((g) => g.steps)).toEqual([[{ category: "shiftable", sequenceNr: 0, alternativeNr: 2 }], [{ category: "shiftable", sequenceNr: 1, alternativeNr: 0 }]]);
+  });
+
+  it("plans a curtailment profile as a cap per element, lifted when the profile ends", () => {
+    const plan = planSteps({ kind: "InflexibleInstruction", header: storage.header, instructionId: "c", flexibilityUpdateId: "u", isEmergencyInstruction: true,
+      curtailmentProfile: { curtailmentQuantity: "ELECTRICITY.POWER", startTime: "2025-06-01T12:00:00Z",
+        curtailmentProfileElement: [{ duration: "PT15M", value: -2000 }, { duration: "PT30M", value: -1000 }] } });
+    const t0 = Date.parse("2025-06-01T12:00:00Z");
+    expect(plan).toEqual([
+      { at: t0, steps: [{ category: "inflexible", quantity: "ELECTRICITY.POWER", cap: -2000 }] },
+      { at: t0 + 15 * 60_000, steps: [{ category: "inflexible", quantity: "ELECTRICITY.POWER", cap: -1000 }] },
+      { at: t0 + 45 * 60_000, steps: [{ category: "inflexible", quantity: "ELECTRICITY.POWER" }] },
+    ]);
   });
 });
 
