@@ -1,13 +1,31 @@
 // The "sunspec-battery" device family: SunSpec (124/802) or register-mapped home batteries and
 // hybrid inverters over Modbus TCP or RTU, as EFI Storage.
+import { z } from "zod";
 import type { DriverFamily } from "../../src/device/driver.ts";
 import { BatteryConfigSchema } from "./config.ts";
 import { BatteryDriver } from "./driver.ts";
+import { BatterySimulator } from "./simulator.ts";
+
+/** What a site file may say of a simulated battery. */
+const SimulationSchema = z.strictObject({
+  socPct: z.number().min(0).max(100).default(50),
+  capacityWh: z.number().positive().default(10_000),
+  maxChargeW: z.number().positive().default(5_000),
+  maxDischargeW: z.number().positive().default(5_000),
+  selfDischargePctPerDay: z.number().min(0).max(100).default(1),
+  serialNumber: z.string().optional(),
+});
 
 export const sunspecBattery: DriverFamily<typeof BatteryConfigSchema> = {
   type: "sunspec-battery",
   config: BatteryConfigSchema,
+  example: { transport: { type: "tcp", host: "192.168.1.20", port: 502 }, unitId: 1, pollMs: 5000 },
   create: (config, ctx) => new BatteryDriver(config, ctx),
+  async simulate(resourceId, options) {
+    const sim = new BatterySimulator({ serialNumber: `SIM-${resourceId}`, ...SimulationSchema.parse(options) });
+    const { host, port } = await sim.listen();
+    return { settings: { transport: { type: "tcp", host, port } }, where: `SunSpec over Modbus TCP ${host}:${port}`, stop: () => sim.stop() };
+  },
 };
 
 export { BatteryConfigSchema, type BatteryConfig, type BatteryConfigInput } from "./config.ts";

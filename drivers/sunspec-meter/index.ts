@@ -1,16 +1,33 @@
 // The "sunspec-meter" device family: SunSpec meters (201-204) over Modbus TCP or RTU, for grid
 // exchange and sub-metering, as EFI Inflexible.
+import { z } from "zod";
 import type { DriverFamily } from "../../src/device/driver.ts";
 import { MeterConfigSchema } from "./config.ts";
 import { MeterDriver } from "./driver.ts";
+import { householdPower, MeterSimulator } from "./simulator.ts";
+
+/** What a site file may say of a simulated meter: a household's daily load and PV, W. */
+const SimulationSchema = z.strictObject({
+  baseW: z.number().default(400),
+  eveningPeakW: z.number().min(0).default(1_200),
+  pvPeakW: z.number().min(0).default(2_500),
+  serialNumber: z.string().optional(),
+});
 
 export const sunspecMeter: DriverFamily<typeof MeterConfigSchema> = {
   type: "sunspec-meter",
   config: MeterConfigSchema,
+  example: { transport: { type: "tcp", host: "192.168.1.21", port: 502 }, unitId: 1, pollMs: 2000 },
   create: (config, ctx) => new MeterDriver(config, ctx),
+  async simulate(resourceId, options) {
+    const { serialNumber, ...profile } = SimulationSchema.parse(options);
+    const sim = new MeterSimulator({ serialNumber: serialNumber ?? `SIM-${resourceId}`, powerW: householdPower(profile) });
+    const { host, port } = await sim.listen();
+    return { settings: { transport: { type: "tcp", host, port } }, where: `SunSpec over Modbus TCP ${host}:${port}`, stop: () => sim.stop() };
+  },
 };
 
 export { MeterConfigSchema, type MeterConfig, type MeterConfigInput } from "./config.ts";
 export { MeterDriver } from "./driver.ts";
 export { MeterStateSchema, type MeterState } from "./state.ts";
-export { MeterSimulator, type MeterSimulatorOptions } from "./simulator.ts";
+export { MeterSimulator, householdPower, type MeterSimulatorOptions } from "./simulator.ts";

@@ -19,6 +19,16 @@ export interface MeterSimulatorOptions {
 
 const VOLTS = 230;
 
+/** A household's grid exchange over the day, W (import positive): base load, an evening peak, midday PV. */
+export function householdPower(p: { baseW: number; eveningPeakW: number; pvPeakW: number }): (timeMs: number) => number {
+  return (t) => {
+    const hour = (t / 3_600_000) % 24;
+    const evening = Math.max(0, Math.sin(((hour - 16) / 8) * Math.PI));
+    const sun = Math.max(0, Math.sin(((hour - 7) / 12) * Math.PI));
+    return Math.round(p.baseW + p.eveningPeakW * evening - p.pvPeakW * sun);
+  };
+}
+
 export class MeterSimulator extends SimulatedModbusDevice {
   readonly sunspec: SunSpecImage;
   readonly #image = new RegisterImage();

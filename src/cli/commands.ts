@@ -16,7 +16,7 @@ export const commands: Record<string, Command> = {
   registry: { summary: "search the thing registry as an owner (search TAG=VALUE ...)", load: () => import("./registry.ts") },
   claim: { summary: "claim a thing in the registry by its tags or QR claim string", load: async () => ({ run: (await import("./owner.ts")).claim }) },
   disown: { summary: "give up ownership of a thing (it must be online to acknowledge)", load: async () => ({ run: (await import("./owner.ts")).disown }) },
-  home: { summary: "run a simulated home (P1 meter, battery, grid meter) against a running server", load: () => import("./home.ts") },
+  site: { summary: "run the devices of a site file (YAML/JSON, real or simulated), or check it (run|check)", load: () => import("./site.ts") },
   device: { summary: "run devices from a configuration file, or check the file (run|check)", load: () => import("./device.ts") },
   remove: { summary: "remove a thing you own from the registry", load: async () => ({ run: (await import("./owner.ts")).remove }) },
 };

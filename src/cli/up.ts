@@ -1,21 +1,23 @@
 // `flexfed up`: installs what is missing, starts Prosody and the platform on loopback, prints
 // what runs where, and on Ctrl-C stops everything it started, by PID, in reverse order.
 import { spawn, type ChildProcess } from "node:child_process";
+import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { ensurePackages } from "../server/install.ts";
 import { startServer, type RunningServer } from "../server/prosody.ts";
 import { SERVER_OPTIONS, SERVER_OPTIONS_HELP, serverSpecFrom } from "./server-options.ts";
-import { HOME_DEVICES } from "./home.ts";
 import { SMOKE_ADMIN, SMOKE_APP, SMOKE_DEVICE } from "./smoke.ts";
 import { parseCommand } from "./usage.ts";
 import { stopSignal } from "./signals.ts";
 
+const EXAMPLE_SITE = path.relative(process.cwd(), fileURLToPath(new URL("../../examples/sites/home.yaml", import.meta.url)));
+
 const USAGE = `usage: flexfed up [options]
 
-Starts Prosody on loopback, the registry and provisioning components (\`flexfed services\`), a
-simulated home (\`flexfed home\`: P1 meter, battery and grid meter speaking DSMR, SunSpec/Modbus
-TCP, each a device on XMPP, claimed by "owner"), and the smoke scenario (one device account and one
-app component). The account "owner" is also for \`flexfed claim\` and \`flexfed policy\`.
+Starts Prosody on loopback, the registry and provisioning components (\`flexfed services\`), the
+example site ${EXAMPLE_SITE} (\`flexfed site run\`: simulated devices speaking their real
+protocols, each a device on XMPP, claimed by "owner"), and the smoke scenario (one device account
+and one app component). The account "owner" is also for \`flexfed claim\` and \`flexfed policy\`.
 Ctrl-C stops everything it started.
 
 options:
@@ -57,7 +59,7 @@ export async function run(argv: string[]): Promise<number> {
     components: ["registry", "provisioning", SMOKE_APP, SMOKE_ADMIN],
     admins: ["registry", "provisioning", SMOKE_ADMIN],
     // "owner" is the site owner's account, used by `flexfed claim` and `flexfed policy`.
-    accounts: [SMOKE_DEVICE, "owner", ...HOME_DEVICES],
+    accounts: [SMOKE_DEVICE, "owner"],
   });
   const { info } = server;
   console.log(
@@ -77,7 +79,7 @@ export async function run(argv: string[]): Promise<number> {
   if (args.values["smoke-count"]) smokeArgs.push("--count", args.values["smoke-count"], "--interval", "1");
   const children = [
     startChild(["services", "--data-dir", spec.dataDir], info.caCert),
-    startChild(["home", "--data-dir", spec.dataDir], info.caCert),
+    startChild(["site", "run", EXAMPLE_SITE, "--claim-as", "owner", "--data-dir", spec.dataDir], info.caCert),
     startChild(smokeArgs, info.caCert),
   ];
 

@@ -76,5 +76,19 @@ export interface DriverContext {
 export interface DriverFamily<S extends z.ZodType = z.ZodType> {
   readonly type: string;
   readonly config: S;
+  /** Settings of a typical device (without `type`), shown as a hint when a configuration is wrong. */
+  readonly example?: Record<string, unknown>;
   create(config: z.infer<S>, ctx: DriverContext): DeviceDriver;
+  /**
+   * Starts a simulator of this family that speaks the real protocol, for a simulated site; its
+   * `settings` (a port, a path) are merged into the device's driver configuration.
+   */
+  simulate?(resourceId: string, options: Record<string, unknown>): Promise<Simulation>;
+}
+
+export interface Simulation {
+  settings: Record<string, unknown>;
+  /** Where it is reached, for people: "Modbus TCP 127.0.0.1:40123". */
+  where: string;
+  stop(): Promise<void>;
 }

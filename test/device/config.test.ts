@@ -3,7 +3,7 @@ import os from "node:os";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
 import { z } from "zod";
-import { ConfigError, loadDeviceFile, resolveDevices } from "../../src/device/config.ts";
+import { ConfigError, openSite, readConfigFile, resolveDevices } from "../../src/device/config.ts";
 import type { DriverFamily } from "../../src/device/driver.ts";
 
 // Only the schema matters here: resolveDevices never creates a driver.
@@ -44,9 +44,37 @@ describe("device configuration", () => {
     expect(message({ devices: [device(), device()] })).toBe("home.json: devices.1.resourceId: 'meter-1' appears twice");
   });
 
-  it("reports a file that is not JSON", () => {
-    const file = path.join(mkdtempSync(path.join(os.tmpdir(), "flexfed-config-")), "bad.json");
-    writeFileSync(file, "{ resourceId: ");
-    expect(() => loadDeviceFile(file, [family])).toThrow(new RegExp(`^${file.replace(/[.]/g, "\\.")}: .*JSON`));
+  it("reads YAML and JSON, and reports a file that is neither", () => {
+    const dir = mkdtempSync(path.join(os.tmpdir(), "flexfed-config-"));
+    const yaml = path.join(dir, "site.yaml");
+    writeFileSync(yaml, "site: home-1\ntags: { FEEDER: f-12 }\ndevices:\n  - resourceId: meter-1\n    tags: { FEEDER: f-13 }\n    driver: { type: test-meter, host: 127.0.0.1, port: 5020 }\n");
+    const [d] = resolveDevices(readConfigFile(yaml), [family], yaml);
+    // The site's tags reach every device; a device's own win.
+    expect(d!.config.tags).toEqual({ SITE: "home-1", FEEDER: "f-13" });
+    const bad = path.join(dir, "bad.json");
+    writeFileSync(bad, "{ resourceId: [");
+    expect(() => readConfigFile(bad)).toThrow(new RegExp(`^${bad.replace(/[.]/g, "\\.")}: not valid YAML or JSON`));
+  });
+
+  it("starts the simulators of simulated devices, merges how to reach them, and stops them on error", async () => {
+    const started: string[] = [], stopped: string[] = [];
+    const simulated: DriverFamily = {
+      ...family,
+      example: { host: "192.168.1.20", port: 502 },
+      simulate: async (id) => {
+        started.push(id);
+        return { settings: { host: "127.0.0.1", port: 40_000 + started.length }, where: `sim ${id}`, stop: async () => { stopped.push(id); } };
+      },
+    };
+    const site = await openSite({ devices: [{ resourceId: "m1", driver: { type: "test-meter" }, simulate: true }] }, [simulated], "site.yaml");
+    expect(site.devices[0]).toMatchObject({ driverConfig: { host: "127.0.0.1", port: 40_001 }, simulated: "sim m1" });
+    await site.stop();
+    expect(stopped).toEqual(["m1"]);
+    // The second device is wrong: the first one's simulator is stopped again, and the hint shows a good one.
+    const failing = openSite({ devices: [{ resourceId: "m2", driver: { type: "test-meter" }, simulate: true }, { resourceId: "m3", driver: { type: "test-meter", host: "h" } }] }, [simulated], "site.yaml");
+    await expect(failing).rejects.toThrow(/site\.yaml: devices\.1\.driver\.port: .*\n  hint: a test-meter driver looks like \{"type":"test-meter","host":"192\.168\.1\.20","port":502\}/);
+    expect(stopped).toEqual(["m1", "m2"]);
+    expect(() => resolveDevices({ resourceId: "m4", driver: { type: "test-meter" }, simulate: true }, [simulated], "f")).toThrow(/use openSite/);
+    expect(() => resolveDevices({ resourceId: "m4", driver: { type: "test-meter" }, simulate: true }, [family], "f")).toThrow(/test-meter has no simulator/);
   });
 });

@@ -74,7 +74,7 @@ describe("flexfed up", () => {
         void runCli(["up", "--data-dir", dataDir, ...portsFor(dataDir)], (line, child) => {
           up = child;
           if (line.startsWith("services: ")) resolve();
-          if (line.startsWith("home: ")) homeReady();
+          if (line.startsWith("site: ")) homeReady();
         });
       });
       await ready;

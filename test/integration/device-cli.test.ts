@@ -67,7 +67,7 @@ describe("flexfed device", () => {
       const m = /claim with: flexfed claim '(.*)'$/.exec(line);
       if (m) { claim = m[1]!; stop(); }
     });
-    expect(out).toContain(`battery-cli@${server.info.domain}: sunspec-battery`);
+    expect(out).toMatch(new RegExp(`battery-cli@${server.info.domain}\\s+sunspec-battery`));
     expect(code).toBe(0);
     const tags = Object.fromEntries(parseQr(claim).map((t) => [t.name, t.value]));
     expect(tags).toMatchObject({ RID: "battery-cli", EFI: "storage", SITE: "cli", KEY: "k-cli", MAN: "Simulated", SN: "SIM-42", CLASS: "Stationary Battery" });
