@@ -25,5 +25,5 @@ export async function run(argv: string[]): Promise<number> {
   if (action !== "run" && action !== "check") throw new UsageError(`device: say run or check${action ? `, not '${action}'` : ""}\n\n${USAGE}`);
   if (extra.length) throw new UsageError(`device: unexpected '${extra.join(" ")}'`);
   if (!args.values.config) throw new UsageError(`device: --config FILE is required\n\n${USAGE}`);
-  return action === "check" ? checkSite(args.values.config) : runSite(args.values.config, serverSpecFrom(args.values).dataDir);
+  return action === "check" ? checkSite([args.values.config]) : runSite([args.values.config], serverSpecFrom(args.values).dataDir);
 }

@@ -3,7 +3,7 @@
 // of one device.
 import { randomBytes } from "node:crypto";
 import { FAMILIES } from "../../drivers/index.ts";
-import { openSite, readConfigFile } from "../device/config.ts";
+import { ConfigError, openSite, readConfigFile, type Site } from "../device/config.ts";
 import { startDevice, type HostedDevice } from "../device/host.ts";
 import { RegistryClient } from "../registry/index.ts";
 import { accountOptions } from "../server/endpoints.ts";
@@ -24,12 +24,12 @@ export const FILE_HELP = `FILE is YAML or JSON: one device, or a site:
       simulate: true           # instead of equipment: the family's simulator, in this process
 driver types: ${FAMILIES.map((f) => f.type).join(", ")}`;
 
-const USAGE = `usage: flexfed site run|check FILE [options]
+const USAGE = `usage: flexfed site run|check FILE... [options]
 
-  run     runs the devices of FILE against the server in the data dir: each logs in as
+  run     runs the devices of each FILE against the server in the data dir: each logs in as
           <resourceId>@<domain> (the account is created when missing), registers in the thing
           registry and prints the claim string its owner claims it with. Ctrl-C stops them.
-  check   checks FILE and says what is wrong, with the path of each field at fault
+  check   checks each FILE and says what is wrong, with the path of each field at fault
 
 ${FILE_HELP}
 
@@ -40,27 +40,42 @@ ${SERVER_OPTIONS_HELP}`;
 export async function run(argv: string[]): Promise<number> {
   const args = parseCommand(argv, { name: "site", usage: USAGE, options: { ...SERVER_OPTIONS, "claim-as": { type: "string" } }, positionals: true });
   if (!args) return 0;
-  const [action, file, ...extra] = args.positionals;
+  const [action, ...files] = args.positionals;
   if (action !== "run" && action !== "check") throw new UsageError(`site: say run or check${action ? `, not '${action}'` : ""}\n\n${USAGE}`);
-  if (!file) throw new UsageError(`site: which FILE?\n\n${USAGE}`);
-  if (extra.length) throw new UsageError(`site: unexpected '${extra.join(" ")}'`);
-  return action === "check" ? checkSite(file) : runSite(file, serverSpecFrom(args.values).dataDir, args.values["claim-as"]);
+  if (!files.length) throw new UsageError(`site: which FILE?\n\n${USAGE}`);
+  return action === "check" ? checkSite(files) : runSite(files, serverSpecFrom(args.values).dataDir, args.values["claim-as"]);
 }
 
-/** Checks a file, simulators included (they start and stop again). */
-export async function checkSite(file: string): Promise<number> {
-  const site = await openSite(readConfigFile(file), FAMILIES, file);
+/** The devices of several files; resource ids must differ across them too. */
+async function openSites(files: readonly string[]): Promise<Site> {
+  const sites: Site[] = [];
+  const stop = async () => { await Promise.all(sites.map((s) => s.stop())); };
+  try {
+    for (const file of files) sites.push(await openSite(readConfigFile(file), FAMILIES, file));
+    const devices = sites.flatMap((s) => s.devices);
+    const twice = devices.find((d, i) => devices.findIndex((e) => e.config.resourceId === d.config.resourceId) !== i);
+    if (twice) throw new ConfigError(`${files.join(", ")}: resourceId '${twice.config.resourceId}' appears in more than one file`);
+    return { devices, stop };
+  } catch (err) {
+    await stop();
+    throw err;
+  }
+}
+
+/** Checks files, simulators included (they start and stop again). */
+export async function checkSite(files: readonly string[]): Promise<number> {
+  const site = await openSites(files);
   await site.stop();
   for (const d of site.devices) console.log(`${d.config.resourceId}: ${d.family.type}${d.simulated ? " (simulated)" : ""}, ok`);
   return 0;
 }
 
-/** Runs a file's devices until a stop signal; with `claimAs`, that account claims them. */
-export async function runSite(file: string, dataDir: string, claimAs?: string): Promise<number> {
+/** Runs the files' devices until a stop signal; with `claimAs`, that account claims them. */
+export async function runSite(files: readonly string[], dataDir: string, claimAs?: string): Promise<number> {
   const server = readServerInfo(dataDir);
   const rerun = rerunTrustingCa(server.info);
   if (rerun !== undefined) return rerun;
-  const site = await openSite(readConfigFile(file), FAMILIES, file);
+  const site = await openSites(files);
   const hosted: HostedDevice[] = [];
   let owner: XmppConnection | undefined;
   try {
@@ -75,7 +90,7 @@ export async function runSite(file: string, dataDir: string, claimAs?: string): 
       const registry = new RegistryClient(owner, `registry.${server.info.domain}`);
       for (const h of hosted) if (!h.runtime.claimed) await registry.claim(h.runtime.tags);
     }
-    console.log([`site: ${file}${claimAs ? `, claimed by ${claimAs}@${server.info.domain}` : ""}`, ...hosted.map((h, i) => {
+    console.log([`site: ${files.join(", ")}${claimAs ? `, claimed by ${claimAs}@${server.info.domain}` : ""}`, ...hosted.map((h, i) => {
       const d = site.devices[i]!;
       const jid = `${d.config.resourceId}@${server.info.domain}`.padEnd(28);
       return `  ${jid} ${d.family.type.padEnd(16)} ${d.simulated ?? ""}${h.runtime.claimed ? "" : `\n    claim with: flexfed claim '${h.runtime.claimString}'`}`;

@@ -10,14 +10,14 @@ import { SMOKE_ADMIN, SMOKE_APP, SMOKE_DEVICE } from "./smoke.ts";
 import { parseCommand } from "./usage.ts";
 import { stopSignal } from "./signals.ts";
 
-const EXAMPLE_SITE = path.relative(process.cwd(), fileURLToPath(new URL("../../examples/sites/home.yaml", import.meta.url)));
+const EXAMPLE_SITES = ["home.yaml", "feeder.yaml"].map((f) => path.relative(process.cwd(), fileURLToPath(new URL(`../../examples/sites/${f}`, import.meta.url))));
 
 const USAGE = `usage: flexfed up [options]
 
 Starts Prosody on loopback, the registry and provisioning components (\`flexfed services\`), the
-example site ${EXAMPLE_SITE} (\`flexfed site run\`: simulated devices speaking their real
-protocols, each a device on XMPP, claimed by "owner"), and the smoke scenario (one device account
-and one app component). The account "owner" is also for \`flexfed claim\` and \`flexfed policy\`.
+example sites ${EXAMPLE_SITES.join(" and ")} (\`flexfed site run\`: a home and a feeder of
+three homes, simulated devices speaking their real protocols, each a device on XMPP, claimed by
+"owner"), and the smoke scenario (one device account and one app component). The account "owner" is also for \`flexfed claim\` and \`flexfed policy\`.
 Ctrl-C stops everything it started.
 
 options:
@@ -79,7 +79,8 @@ export async function run(argv: string[]): Promise<number> {
   if (args.values["smoke-count"]) smokeArgs.push("--count", args.values["smoke-count"], "--interval", "1");
   const children = [
     startChild(["services", "--data-dir", spec.dataDir], info.caCert),
-    startChild(["site", "run", EXAMPLE_SITE, "--claim-as", "owner", "--data-dir", spec.dataDir], info.caCert),
+    // One process for both sites: accounts are added to secrets.json by one writer.
+    startChild(["site", "run", ...EXAMPLE_SITES, "--claim-as", "owner", "--data-dir", spec.dataDir], info.caCert),
     startChild(smokeArgs, info.caCert),
   ];
 

@@ -93,6 +93,9 @@ describe("flexfed up", () => {
       const search = await runCli(["registry", "search", "SITE=home-1", "--data-dir", dataDir]);
       for (const d of ["p1-meter-1", "battery-1", "grid-meter-1"]) expect(search.out).toContain(`${d}@localhost`);
       expect(search.out).toMatch(/EFI=storage/);
+      // The feeder's homes too: FEEDER=f-12 finds its batteries and the home's.
+      const feeder = await runCli(["registry", "search", "FEEDER=f-12", "EFI=storage", "--data-dir", dataDir]);
+      for (const d of ["battery-1", "home-2-battery", "home-3-battery", "home-4-battery"]) expect(feeder.out).toContain(`${d}@localhost`);
       const typo = await policy("allow", "read", "--to", "app.localhost");
       expect(typo.code).toBe(2);
       expect(typo.out).toContain("give either --device JID or one or more --tag NAME=VALUE");
