@@ -124,7 +124,99 @@ export const METER = {
   },
 } as const satisfies ModelDef;
 
-export const MODELS = [COMMON, STORAGE, BATTERY, METER] as const;
+/** Inverters, integer + scale factor: 101 single phase, 102 split phase, 103 three phase (one layout). */
+export const INVERTER = {
+  name: "inverter",
+  ids: [101, 102, 103],
+  length: 50,
+  points: {
+    A: { offset: 2, type: "uint16", sf: "A_SF", units: "A" },
+    AphA: { offset: 3, type: "uint16", sf: "A_SF", units: "A" },
+    AphB: { offset: 4, type: "uint16", sf: "A_SF", units: "A" },
+    AphC: { offset: 5, type: "uint16", sf: "A_SF", units: "A" },
+    A_SF: { offset: 6, type: "sunssf" },
+    PhVphA: { offset: 10, type: "uint16", sf: "V_SF", units: "V" },
+    PhVphB: { offset: 11, type: "uint16", sf: "V_SF", units: "V" },
+    PhVphC: { offset: 12, type: "uint16", sf: "V_SF", units: "V" },
+    V_SF: { offset: 13, type: "sunssf" },
+    /** AC output, W: positive while producing. */
+    W: { offset: 14, type: "int16", sf: "W_SF", units: "W" },
+    W_SF: { offset: 15, type: "sunssf" },
+    Hz: { offset: 16, type: "uint16", sf: "Hz_SF", units: "Hz" },
+    Hz_SF: { offset: 17, type: "sunssf" },
+    PF: { offset: 22, type: "int16", sf: "PF_SF", units: "%" },
+    PF_SF: { offset: 23, type: "sunssf" },
+    /** Lifetime AC energy produced. */
+    WH: { offset: 24, type: "acc32", sf: "WH_SF", units: "Wh" },
+    WH_SF: { offset: 26, type: "sunssf" },
+    DCW: { offset: 31, type: "int16", sf: "DCW_SF", units: "W" },
+    DCW_SF: { offset: 32, type: "sunssf" },
+    TmpCab: { offset: 33, type: "int16", sf: "Tmp_SF", units: "C" },
+    Tmp_SF: { offset: 37, type: "sunssf" },
+    /** 1 OFF, 2 SLEEPING, 3 STARTING, 4 MPPT, 5 THROTTLED, 6 SHUTTING_DOWN, 7 FAULT, 8 STANDBY. */
+    St: { offset: 38, type: "enum16" },
+    Evt1: { offset: 40, type: "bitfield32" },
+  },
+} as const satisfies ModelDef;
+
+/** Inverter nameplate ratings. */
+export const NAMEPLATE = {
+  name: "nameplate",
+  ids: [120],
+  length: 26,
+  points: {
+    /** 4 PV, 82 PV_STOR. */
+    DERTyp: { offset: 2, type: "enum16" },
+    /** Continuous AC output capability. */
+    WRtg: { offset: 3, type: "uint16", sf: "WRtg_SF", units: "W" },
+    WRtg_SF: { offset: 4, type: "sunssf" },
+    VARtg: { offset: 5, type: "uint16", sf: "VARtg_SF", units: "VA" },
+    VARtg_SF: { offset: 6, type: "sunssf" },
+    ARtg: { offset: 12, type: "uint16", sf: "ARtg_SF", units: "A" },
+    ARtg_SF: { offset: 13, type: "sunssf" },
+  },
+} as const satisfies ModelDef;
+
+/** Immediate inverter controls: the active power limit (throttle) among them. */
+export const CONTROLS = {
+  name: "controls",
+  ids: [123],
+  length: 24,
+  points: {
+    /** 0 DISCONNECT, 1 CONNECT. */
+    Conn: { offset: 4, type: "enum16", access: "RW" },
+    /** Output limit, % of WMax (WRtg unless the settings model 121 says otherwise). */
+    WMaxLimPct: { offset: 5, type: "uint16", sf: "WMaxLimPct_SF", units: "% WMax", access: "RW" },
+    WMaxLimPct_WinTms: { offset: 6, type: "uint16", units: "s", access: "RW" },
+    /** The limit lapses this long after it was set (0: never). */
+    WMaxLimPct_RvrtTms: { offset: 7, type: "uint16", units: "s", access: "RW" },
+    WMaxLimPct_RmpTms: { offset: 8, type: "uint16", units: "s", access: "RW" },
+    /** 0 DISABLED, 1 ENABLED. */
+    WMaxLim_Ena: { offset: 9, type: "enum16", access: "RW" },
+    WMaxLimPct_SF: { offset: 23, type: "sunssf" },
+  },
+} as const satisfies ModelDef;
+
+/** IEEE 1547-2018 DER AC controls: the active power limit part. */
+export const DER_CONTROLS = {
+  name: "DERCtlAC",
+  ids: [704],
+  length: 65,
+  points: {
+    /** 0 DISABLED, 1 ENABLED. */
+    WMaxLimPctEna: { offset: 14, type: "enum16", access: "RW" },
+    /** % of WMaxRtg. */
+    WMaxLimPct: { offset: 15, type: "uint16", sf: "WMaxLimPct_SF", units: "%", access: "RW" },
+    /** The limit and enable state the device falls back to when the revert timer runs out. */
+    WMaxLimPctRvrt: { offset: 16, type: "uint16", sf: "WMaxLimPct_SF", units: "%", access: "RW" },
+    WMaxLimPctEnaRvrt: { offset: 17, type: "enum16", access: "RW" },
+    WMaxLimPctRvrtTms: { offset: 18, type: "uint32", units: "s", access: "RW" },
+    WMaxLimPctRvrtRem: { offset: 20, type: "uint32", units: "s" },
+    WMaxLimPct_SF: { offset: 54, type: "sunssf" },
+  },
+} as const satisfies ModelDef;
+
+export const MODELS = [COMMON, STORAGE, BATTERY, METER, INVERTER, NAMEPLATE, CONTROLS, DER_CONTROLS] as const;
 
 /** The table for a model id, if flexfed knows it. */
 export function modelDef(id: number): ModelDef | undefined {

@@ -6,8 +6,25 @@ import { ModbusException, ModbusLink, ModbusTcpServer, RegisterImage } from "../
 import { SunSpecImage } from "./builder.ts";
 import { decodeModel, decodeRaw, encodeValue, scale } from "./codec.ts";
 import { discover, findModel, readModel } from "./discovery.ts";
-import { BATTERY, COMMON, METER, STORAGE } from "./models.ts";
+import { BATTERY, COMMON, METER, MODELS, STORAGE } from "./models.ts";
+import { pointSize } from "./points.ts";
 import { decodeMapPoint, encodeMapPoint, loadRegisterMap, parseRegisterMap, planReads, RegisterMapSchema } from "./register-map.ts";
+
+describe("SunSpec model tables", () => {
+  it("place every point inside its model, none overlapping, each scale factor present", () => {
+    for (const def of MODELS) {
+      const used = new Map<number, string>();
+      for (const [name, p] of Object.entries(def.points)) {
+        expect(p.offset + pointSize(p), `${def.name}.${name}`).toBeLessThanOrEqual(def.length + 2);
+        for (let r = p.offset; r < p.offset + pointSize(p); r++) {
+          expect(used.get(r), `${def.name}.${name} overlaps`).toBeUndefined();
+          used.set(r, name);
+        }
+        if (p.sf) expect(def.points[p.sf], `${def.name}.${name}'s ${p.sf}`).toMatchObject({ type: "sunssf" });
+      }
+    }
+  });
+});
 
 describe("SunSpec codec", () => {
   it("scales without binary noise", () => {
