@@ -7,12 +7,12 @@ import { SunSpecImage } from "./builder.ts";
 import { decodeModel, decodeRaw, encodeValue, scale } from "./codec.ts";
 import { discover, findModel, readModel } from "./discovery.ts";
 import { BATTERY, COMMON, METER, MODELS, STORAGE } from "./models.ts";
-import { pointSize } from "./points.ts";
+import { pointSize, type ModelDef } from "./points.ts";
 import { decodeMapPoint, encodeMapPoint, loadRegisterMap, parseRegisterMap, planReads, RegisterMapSchema } from "./register-map.ts";
 
 describe("SunSpec model tables", () => {
   it("place every point inside its model, none overlapping, each scale factor present", () => {
-    for (const def of MODELS) {
+    for (const def of MODELS as readonly ModelDef[]) {
       const used = new Map<number, string>();
       for (const [name, p] of Object.entries(def.points)) {
         expect(p.offset + pointSize(p), `${def.name}.${name}`).toBeLessThanOrEqual(def.length + 2);
