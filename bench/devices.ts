@@ -1,7 +1,7 @@
 // One device runtime process hosting many simulated batteries, each its own XMPP session, against
 // a Prosody of its own (temp dir, free ports). Not a test: it prints a table and appends one JSON
 // line to bench/results/devices.jsonl.
-// Run: node --import tsx bench/devices.ts [--devices N] [--stock-scram]   (default 1 000 devices)
+// Run: node --import tsx bench/devices.ts [--devices N]   (default 1 000 devices)
 //
 // Processes, so that what is measured owns its memory and event loop:
 //   main        temp dir, Prosody, the device accounts (prosodyctl, with progress); then --measure
@@ -16,10 +16,7 @@ import { appendFileSync, mkdirSync, readFileSync } from "node:fs";
 import { mkdtemp, rm } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
-import { createRequire } from "node:module";
 import { fileURLToPath } from "node:url";
-import { pbkdf2 } from "node:crypto";
-import { promisify } from "node:util";
 import { createElement as x } from "ltx/lib/ltx.js";
 import { BatterySimulator, sunspecBattery } from "../drivers/sunspec-battery/index.ts";
 import { resolveDevices } from "../src/device/config.ts";
@@ -47,7 +44,8 @@ const POLL_MS = 30_000; // each battery read every 30 s: ~33 polls/s with 1 000 
 const SITE = "bench";
 const MAX_ERROR_RATE = 0.01;
 const MiB = 2 ** 20;
-type Scram = "native" | "stock";
+/** Logins derive SCRAM keys with Node's PBKDF2 (src/xmpp/scram.ts); earlier runs recorded "stock" too. */
+type Scram = "native";
 
 const rid = (i: number) => `bat-${String(i + 1).padStart(4, "0")}`;
 const quantile = (sorted: number[], q: number) => sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))] ?? NaN;
@@ -313,25 +311,8 @@ async function simulators(count: number): Promise<void> {
 // ---- --runtime: the measured process ---------------------------------------------------------
 
 /**
- * The SCRAM-SHA-1 client xmpp.js uses (sasl-scram-sha-1 1.4) derives the salted password with
- * 10 000 sequential WebCrypto HMAC calls (Prosody's default iteration count): ~0.9 s of CPU per
- * login, ~0.4 s each when several run, where Node's own PBKDF2 takes ~3 ms. With 1 000 devices
- * that is minutes of start-up, and the congested event loop reads <enabled/> together with the
- * stanzas after it, which trips an xmpp.js stream-management race (Prosody then closes the stream:
- * "Client acknowledged less stanzas than already acknowledged"). The bench swaps in Node's PBKDF2
- * (same result, RFC 5802 Hi) unless --stock-scram; the report says which.
- */
-function nativeScram(): void {
-  const bitops = createRequire(import.meta.url)("sasl-scram-sha-1/lib/bitops.js") as { Hi: (text: string, salt: Uint8Array, iterations: number) => Promise<Uint8Array> };
-  const derive = promisify(pbkdf2);
-  bitops.Hi = async (text, salt, iterations) => new Uint8Array(await derive(text, salt, iterations, 20, "sha1"));
-}
-
-/**
- * xmpp.js 0.14's IQ caller rejects its deferred when an error reply arrives while `send` is still
- * awaiting the socket write; nobody listens yet, so Node sees an unhandled rejection (and would
- * end the process with all its devices), though the caller gets the error right after. Seen with
- * the `forbidden` answers to publishes made just before provisioning has created the nodes.
+ * xmpp.js 0.14's IQ caller used to leave early error replies unobserved (an unhandled rejection
+ * that ends the process); src/xmpp/connection.ts observes them now. Counted here to show it stays 0.
  */
 let spuriousRejections = 0;
 let lateHandled = 0;
@@ -369,7 +350,6 @@ function memory(): Memory {
 
 async function runtime(dataDir: string, scram: Scram): Promise<void> {
   exitWithParent();
-  if (scram === "native") nativeScram();
   countSpuriousRejections();
   const server = readServerInfo(dataDir);
   const { ports } = await new Promise<{ ports: number[] }>((resolve) => process.once("message", resolve as (m: unknown) => void));
@@ -508,7 +488,7 @@ async function entry(): Promise<void> {
   if (role === "--app") return app(a!);
   const devices = Number(flag("--devices") ?? DEFAULT_DEVICES);
   if (!Number.isInteger(devices) || devices < 1 || devices > 9_999) throw new Error("--devices: a whole number from 1 to 9999");
-  return main(devices, process.argv.includes("--stock-scram") ? "stock" : "native");
+  return main(devices, "native");
 }
 
 entry().catch((err: unknown) => {

@@ -185,6 +185,11 @@ export class DeviceRuntime extends EventEmitter<DeviceEvents> {
   #onOnline = () => {
     this.controlSpace.kick();
     this.telemetry.kick();
+    // A claim made while this device was offline reached nobody (the registry does not retry):
+    // registering again is answered "claimed".
+    if (this.#registered && !this.#claimed && !this.#stopped) {
+      void this.#register().catch((err: Error) => log.warn("could not register again", { device: this.resourceId, error: err.message }));
+    }
   };
 
   // ---- presence: who may see this device is provisioning's decision ------------------------

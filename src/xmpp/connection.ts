@@ -6,6 +6,7 @@ import { createElement } from "ltx/lib/ltx.js";
 import { logger } from "../log/index.ts";
 import { backoffDelay, DEFAULT_BACKOFF, type BackoffOptions } from "../util/backoff.ts";
 import { toXmppError, XmppError } from "./errors.ts";
+import "./scram.ts";
 
 const log = logger("xmpp");
 
@@ -43,6 +44,25 @@ export interface IqRequest {
 /** What an IQ handler returns: a payload element, or nothing for an empty result. Throw XmppError to refuse. */
 export type IqHandler = (req: IqRequest) => Promise<Element | void> | Element | void;
 
+interface PendingReplies {
+  handlers: Map<string, { promise: Promise<unknown> }>;
+}
+
+/**
+ * xmpp.js 0.14's IQ caller rejects a request's deferred when an error reply arrives while `send`
+ * is still awaiting the socket write: nobody listens yet, so Node reports an unhandled rejection
+ * and ends the process (with every device it hosts), though the caller gets the error right
+ * after. Seen in bench/devices.ts with `forbidden` answers to publishes made before provisioning
+ * created the nodes. Marking each pending reply as observed keeps the rejection for the caller.
+ */
+function observeEarlyReplies(caller: PendingReplies): void {
+  const set = caller.handlers.set.bind(caller.handlers);
+  caller.handlers.set = (id, deferred) => {
+    deferred.promise.catch(() => undefined);
+    return set(id, deferred);
+  };
+}
+
 /** Certificate verification failures of node:tls: retrying cannot fix them. */
 const TLS_TRUST_CODES = new Set([
   "UNABLE_TO_VERIFY_LEAF_SIGNATURE", "SELF_SIGNED_CERT_IN_CHAIN", "DEPTH_ZERO_SELF_SIGNED_CERT",
@@ -79,6 +99,7 @@ export class XmppConnection extends EventEmitter {
     private readonly backoff: BackoffOptions,
   ) {
     super();
+    observeEarlyReplies(entity.iqCaller as unknown as PendingReplies);
     entity.reconnect.delay = backoffDelay(0, backoff);
     entity.on("error", (err: unknown) => {
       const reason = fatalReason(err);
