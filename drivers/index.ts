@@ -1,7 +1,9 @@
-// The device families flexfed ships: what `flexfed device run` and the simulated home can start.
+// The device families flexfed ships: what `flexfed site run` and `flexfed device run` can start.
 import type { DriverFamily } from "../src/device/driver.ts";
 import { dsmrP1 } from "./dsmr-p1/index.ts";
+import { froniusSolarApi } from "./fronius-solar-api/index.ts";
 import { sunspecBattery } from "./sunspec-battery/index.ts";
 import { sunspecMeter } from "./sunspec-meter/index.ts";
+import { sunspecPv } from "./sunspec-pv/index.ts";
 
-export const FAMILIES: readonly DriverFamily[] = [sunspecBattery, sunspecMeter, dsmrP1];
+export const FAMILIES: readonly DriverFamily[] = [sunspecBattery, sunspecMeter, sunspecPv, dsmrP1, froniusSolarApi];
