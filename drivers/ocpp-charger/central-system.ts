@@ -43,6 +43,8 @@ export class ChargePoint {
   readonly #transactions = new Map<number, number>();
   client: RpcServerClient | undefined;
   upstream: Upstream | undefined;
+  /** Calls wait until the back office is dialed, so that even the BootNotification goes there. */
+  #upstreamReady: Promise<void> = Promise.resolve();
   nameplate: Nameplate | undefined;
 
   constructor(readonly id: string, readonly settings: ChargePointSettings, private readonly nextTransactionId: () => number) {}
@@ -60,7 +62,7 @@ export class ChargePoint {
     if (previous) void previous.close({ code: 1000, reason: "replaced by a new connection" });
     if (this.settings.upstream) {
       this.upstream = new Upstream(this.settings.upstream, this.id, password, (method, params) => this.call(method, params));
-      void this.upstream.connect();
+      this.#upstreamReady = this.upstream.connect();
     }
     client.handle(({ method, params }: { method?: string; params?: unknown }) => this.#onCall(method!, params) as Promise<Record<string, unknown>>);
     client.once("close", ({ code, reason }: { code?: number; reason?: string }) => {
@@ -77,6 +79,7 @@ export class ChargePoint {
   /** The charge point's call: observed, then answered by the back office (proxy) or here. */
   async #onCall(method: string, params: unknown): Promise<unknown> {
     this.#observe(method, params);
+    await this.#upstreamReady;
     const answer = this.upstream?.open ? await this.upstream.call(method, params) : this.#answer(method, params);
     if (method === "StartTransaction") {
       const req = parse(StartTransaction, params, "StartTransaction");
