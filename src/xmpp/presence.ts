@@ -1,6 +1,8 @@
 // Presence (RFC 6121): availability, directed presence to components, and subscriptions.
 import { createElement as x, type Element } from "ltx/lib/ltx.js";
+import { backoffDelay, type BackoffOptions } from "../util/backoff.ts";
 import type { XmppConnection } from "./connection.ts";
+import { bare } from "./pubsub.ts";
 
 export type PresenceType = "available" | "unavailable" | "subscribe" | "subscribed" | "unsubscribe" | "unsubscribed" | "probe" | "error";
 
@@ -45,18 +47,38 @@ export function onPresence(conn: XmppConnection, handler: (p: Presence) => void)
 
 export type Availability = { show?: "away" | "chat" | "dnd" | "xa"; status?: string };
 
+/** Directed presence bounced by a target that is not there (a component still reconnecting) is sent again this often, at most. */
+const REDIRECT: BackoffOptions = { initialMs: 500, maxMs: 10_000, factor: 2, jitter: 0.3 };
+const REDIRECT_ATTEMPTS = 8;
+
 /**
  * Announces availability now and again on every fresh session: after a reconnect that could not
  * resume, the server has forgotten it. `to` lists entities that get directed presence too
- * (components learn a device's full JID this way). `set` changes what is announced (a device that
- * lost its equipment says so) and announces it at once; `stop` ends the re-announcing.
+ * (components learn a device's full JID this way); when one of them bounces it (it was not
+ * connected yet, e.g. it restarted with the server), it is sent again with back-off, a bounded
+ * number of times per session. `set` changes what is announced (a device that lost its equipment
+ * says so) and announces it at once; `stop` ends the re-announcing.
  */
 export function keepPresence(conn: XmppConnection, opts: { to?: string[] } & Availability = {}): { set(a: Availability): void; stop(): void } {
   let now: Availability = { show: opts.show, status: opts.status };
+  const targets = opts.to ?? [];
+  const bounced = new Map<string, number>();
+  const timers = new Set<NodeJS.Timeout>();
+  const direct = (to: string) => void sendPresence(conn, { to, ...now }).catch(() => undefined);
   const announce = () => {
+    bounced.clear();
     void sendPresence(conn, now).catch(() => undefined);
-    for (const to of opts.to ?? []) void sendPresence(conn, { to, ...now }).catch(() => undefined);
+    for (const to of targets) direct(to);
   };
+  const offBounce = onPresence(conn, (p) => {
+    const to = targets.find((t) => t === p.from || t === bare(p.from));
+    if (p.type !== "error" || !to) return;
+    const attempt = bounced.get(to) ?? 0;
+    if (attempt >= REDIRECT_ATTEMPTS) return;
+    bounced.set(to, attempt + 1);
+    const timer = setTimeout(() => { timers.delete(timer); if (conn.online) direct(to); }, backoffDelay(attempt, REDIRECT));
+    timers.add(timer);
+  });
   if (conn.online) announce();
   conn.on("online", announce);
   return {
@@ -64,6 +86,10 @@ export function keepPresence(conn: XmppConnection, opts: { to?: string[] } & Ava
       now = a;
       if (conn.online) announce();
     },
-    stop: () => void conn.off("online", announce),
+    stop: () => {
+      conn.off("online", announce);
+      offBounce();
+      for (const t of timers) clearTimeout(t);
+    },
   };
 }

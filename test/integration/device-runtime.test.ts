@@ -113,6 +113,7 @@ describe("device runtime with a P1 meter", () => {
     await expect.poll(() => device.runtime.telemetry.outbox.size, { timeout: 30_000 }).toBe(0);
     expect(device.runtime.telemetry.published - sentBefore).toBe(queued);
     // Telemetry items live in memory: what the node holds now is exactly what was queued.
+    await expect.poll(() => app.online, { timeout: 30_000 }).toBe(true);
     const ids = (await new PubsubClient(app, server.info.telemetry).items(`telemetry/${RID}`)).map((i) => Number(i.id.split("-")[1]));
     expect(new Set(ids).size).toBe(ids.length);
     const sorted = [...ids].sort((a, b) => a - b);
