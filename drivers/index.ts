@@ -2,8 +2,9 @@
 import type { DriverFamily } from "../src/device/driver.ts";
 import { dsmrP1 } from "./dsmr-p1/index.ts";
 import { froniusSolarApi } from "./fronius-solar-api/index.ts";
+import { ocppCharger } from "./ocpp-charger/index.ts";
 import { sunspecBattery } from "./sunspec-battery/index.ts";
 import { sunspecMeter } from "./sunspec-meter/index.ts";
 import { sunspecPv } from "./sunspec-pv/index.ts";
 
-export const FAMILIES: readonly DriverFamily[] = [sunspecBattery, sunspecMeter, sunspecPv, dsmrP1, froniusSolarApi];
+export const FAMILIES: readonly DriverFamily[] = [sunspecBattery, sunspecMeter, sunspecPv, ocppCharger, dsmrP1, froniusSolarApi];

@@ -4,6 +4,5 @@ export { TransportSchema, modbusConnection, type Transport } from "./config.ts";
 export { ModbusException, RegisterImage, type RegisterBank } from "./registers.ts";
 export { ModbusTcpServer, type TcpServerOptions } from "./tcp-server.ts";
 export { MockRtuLine, answerRtu } from "./rtu-mock.ts";
-export { freePort } from "./free-port.ts";
 export { crc16modbus } from "./crc.ts";
 export { SimulatedModbusDevice } from "./simulated-device.ts";

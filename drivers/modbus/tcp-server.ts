@@ -1,7 +1,7 @@
 // Serves a RegisterBank over Modbus TCP on loopback: the transport of every simulator. It can be
 // stopped and started again on the same port, as a device that disappears and comes back.
 import { ServerTCP, type IServiceVector } from "modbus-serial";
-import { freePort } from "./free-port.ts";
+import { freePort } from "../../src/server/ports.ts";
 import type { RegisterBank } from "./registers.ts";
 
 type Server = InstanceType<typeof ServerTCP>;

@@ -1,11 +1,11 @@
 // The "ocpp-charger" device family: EV charge points speaking OCPP 1.6J to flexfed as Central
 // System (optionally relayed to an existing back office), one driver per connector, as EFI Storage.
-import { createServer, type AddressInfo } from "node:net";
 import { z } from "zod";
 import type { DriverFamily } from "../../src/device/driver.ts";
 import { ChargerConfigSchema } from "./config.ts";
 import { ChargerDriver } from "./driver.ts";
 import { ChargePointSimulator } from "./simulator.ts";
+import { freePort } from "../../src/server/ports.ts";
 
 /** What a site file may say of a simulated charge point. */
 const SimulationSchema = z.strictObject({
@@ -15,14 +15,6 @@ const SimulationSchema = z.strictObject({
   carSocPct: z.number().min(0).max(100).optional(),
   carMaxPowerW: z.number().positive().default(11_000),
   meterIntervalMs: z.number().int().min(100).default(10_000),
-});
-
-/** A port free now on loopback, for the central system the driver will start. */
-const freePort = () => new Promise<number>((resolve, reject) => {
-  const probe = createServer().once("error", reject).listen(0, "127.0.0.1", () => {
-    const { port } = probe.address() as AddressInfo;
-    probe.close(() => resolve(port));
-  });
 });
 
 export const ocppCharger: DriverFamily<typeof ChargerConfigSchema> = {

@@ -41,6 +41,8 @@ export interface DeviceEvents {
 
 const MAX_TIMER_MS = 24 * 3600_000;
 const REGISTER_PATIENCE_MS = 60_000;
+/** The messages that describe a device's flexibility anew (statuses only report on them). */
+const DESCRIPTIONS: ReadonlySet<string> = new Set(["StorageSystemDescription", "AdjustableSystemDescription", "ShiftableUpdate", "InflexibleCurtailmentOptions", "InflexibleForecast"]);
 
 export class DeviceRuntime extends EventEmitter<DeviceEvents> {
   readonly conn: XmppConnection;
@@ -213,7 +215,12 @@ export class DeviceRuntime extends EventEmitter<DeviceEvents> {
       this.#identitySeen();
       if (changed) void this.#updateTags().catch((err: Error) => log.warn("tag update failed", { device: this.resourceId, error: err.message }));
     },
-    controlSpace: (messages) => this.controlSpace.set(messages),
+    controlSpace: (messages) => {
+      // A new description (a car plugged in again: a new session) ends an earlier revoke.
+      const renewed = messages.some((m) => DESCRIPTIONS.has(m.kind) && (this.controlSpace.latest(m.kind) as { flexibilityUpdateId?: string } | undefined)?.flexibilityUpdateId !== (m as { flexibilityUpdateId?: string }).flexibilityUpdateId);
+      this.controlSpace.set(messages);
+      if (renewed && !this.#lostReason && !messages.some((m) => m.kind === "FlexibilityRevoke")) this.controlSpace.retract("FlexibilityRevoke");
+    },
     telemetry: (readings: readonly Reading[], time: Date) => {
       if (readings.length) this.telemetry.push(pack(`${this.resourceId}/`, time, readings));
     },

@@ -3,7 +3,6 @@
 // real Prosody with registry and provisioning; an app's StorageInstruction becomes a charging
 // profile at the charge point; a rejected profile aborts with the charger's reason; unplugging
 // revokes the flexibility.
-import { createServer, type AddressInfo } from "node:net";
 import { createElement as x, type Element } from "ltx/lib/ltx.js";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ChargePointSimulator, ocppCharger } from "../../drivers/ocpp-charger/index.ts";
@@ -17,16 +16,10 @@ import { startThingServices, type ThingServices } from "../../src/provisioning/s
 import { RegistryClient } from "../../src/registry/index.ts";
 import { PubsubClient, type XmppConnection } from "../../src/xmpp/index.ts";
 import { startOwnServer, type OwnServer } from "./harness.ts";
+import { freePort } from "../../src/server/ports.ts";
 
 const RID = "charger-1";
 let serial = 0;
-
-const freePort = () => new Promise<number>((resolve, reject) => {
-  const probe = createServer().once("error", reject).listen(0, "127.0.0.1", () => {
-    const { port } = probe.address() as AddressInfo;
-    probe.close(() => resolve(port));
-  });
-});
 
 describe("an OCPP charge point as a device", () => {
   let server: OwnServer, services: ThingServices, device: HostedDevice, sim: ChargePointSimulator;
@@ -124,5 +117,11 @@ describe("an OCPP charge point as a device", () => {
     await send(encodeElement(late));
     await expect.poll(() => statuses(late.instructionId)).toEqual(["ABORTED"]);
     expect(updates.find((u) => u.instructionId === late.instructionId)?.debugInformation).toBe("no car is plugged in to CP-GARAGE connector 1");
+  });
+
+  it("offers the next car's flexibility: a new session ends the revoke", async () => {
+    await sim.plugIn({ maxPowerW: 11_000 });
+    await expect.poll(async () => (await items()).map((i) => i.id), { timeout: 10_000 }).not.toContain("FlexibilityRevoke");
+    expect((await items()).map((i) => i.id)).toContain("StorageSystemDescription");
   });
 });
