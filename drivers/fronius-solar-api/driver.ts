@@ -23,13 +23,9 @@ export class FroniusDriver implements DeviceDriver {
       intervalMs: this.cfg.pollMs,
       read: () => fetchPowerFlow(this.cfg.url, this.cfg.timeoutMs),
       onData: (p) => this.#report(sink, p),
-      sink: {
-        lost: (reason) => {
-          this.#announced = false;
-          sink.lost(reason);
-        },
-        recovered: () => sink.recovered(),
-      },
+      sink,
+      // After a loss the registration is announced again.
+      onLost: () => (this.#announced = false),
     });
     await this.#poller.start();
   }

@@ -28,13 +28,9 @@ export class MeterDriver implements DeviceDriver {
       intervalMs: this.cfg.pollMs,
       read: () => adapter.read(),
       onData: (s) => this.#report(sink, s),
-      sink: {
-        lost: (reason) => {
-          this.#announced = false;
-          sink.lost(reason);
-        },
-        recovered: () => sink.recovered(),
-      },
+      sink,
+      // After a loss the registration is announced again.
+      onLost: () => (this.#announced = false),
     });
     await this.#poller.start();
   }

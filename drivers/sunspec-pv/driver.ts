@@ -47,13 +47,9 @@ export class PvDriver implements DeviceDriver {
       intervalMs: this.cfg.pollMs,
       read: () => adapter.read(),
       onData: (s) => this.#report(s),
-      sink: {
-        lost: (reason) => {
-          this.#announced = false;
-          sink.lost(reason);
-        },
-        recovered: () => sink.recovered(),
-      },
+      sink,
+      // After a loss the registration is announced again.
+      onLost: () => (this.#announced = false),
     });
     await this.#poller.start();
   }

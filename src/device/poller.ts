@@ -10,6 +10,8 @@ export interface PollerOptions<T> {
   /** A successful read: map it and report it. */
   onData(data: T): void;
   sink: Pick<DriverSink, "lost" | "recovered">;
+  /** Runs on a loss, before the sink hears of it (a driver forgets what it announced). */
+  onLost?(): void;
   /** Says why a read failed, in words for the user; default: the error's message. */
   describe?(err: unknown): string;
   backoff?: BackoffOptions;
@@ -64,7 +66,10 @@ export class Poller<T> {
       this.#failures = 0;
       this.opts.onData(data);
     } catch (err) {
-      if (this.#failures === 0) this.opts.sink.lost(this.opts.describe?.(err) ?? (err instanceof Error ? err.message : String(err)));
+      if (this.#failures === 0) {
+        this.opts.onLost?.();
+        this.opts.sink.lost(this.opts.describe?.(err) ?? (err instanceof Error ? err.message : String(err)));
+      }
       delay = Math.max(delay, backoffDelay(this.#failures, this.opts.backoff ?? RETRY));
       this.#failures++;
     }
