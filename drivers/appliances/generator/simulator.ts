@@ -97,7 +97,8 @@ export class GeneratorSimulator extends ApplianceSimulator<GeneratorMap> {
       const end = Math.min(to, empty, ...this.#events().filter((e) => e > t));
       const hours = (end - t) / 3_600_000;
       this.#energyWh += this.#output() * hours;
-      this.#fuelL = Math.max(0, this.#fuelL - lph * hours);
+      // At the empty event the tank is empty, whatever rounding left in it (else the loop would creep).
+      this.#fuelL = end === empty ? 0 : Math.max(0, this.#fuelL - lph * hours);
       t = end;
       if (this.#fuelL <= 0) this.#phase = "off";
       this.#due(t);
