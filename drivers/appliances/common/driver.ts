@@ -22,11 +22,11 @@ export interface ApplianceReport {
 }
 
 /** Register writes, in order, and what they do in words (for errors). */
-export interface Command<M extends RegisterMap = RegisterMap> {
+export interface Command<M extends RegisterMap, S> {
   what: string;
   writes: [register: keyof M & string, value: number][];
-  /** What the state suggests when the device refuses, e.g. "it is still warming up". */
-  hint?: string;
+  /** Why the device may have refused, from its state read right after, e.g. "it is still warming up". */
+  explain?(s: S): string | undefined;
 }
 
 /** One appliance: its registers, and pure functions from what they say to EFI and back. */
@@ -40,9 +40,9 @@ export interface ApplianceSpec<M extends RegisterMap, S> {
   state(id: Identification, values: RegisterValues<M>, where: string): S;
   report(s: S, now: Date): ApplianceReport;
   /** Throws a DriverError for a step this appliance cannot take in this state. */
-  command(step: ControlStep, s: S): Command<M>;
+  command(step: ControlStep, s: S): Command<M, S>;
   /** Hands control back to the appliance; undefined: nothing to write. */
-  release(s: S): Command<M> | undefined;
+  release(s: S): Command<M, S> | undefined;
 }
 
 export interface DriverOptions {
@@ -110,17 +110,17 @@ export class ApplianceDriver<M extends RegisterMap, S> implements DeviceDriver {
   }
 
   /** Writes, then reads again so the status shows what the device really does. */
-  async #send(cmd: Command<M>): Promise<void> {
+  async #send(cmd: Command<M, S>): Promise<void> {
     const link = this.#link;
     if (!link) throw new DriverError(`the ${this.spec.noun} driver is not started`);
     try {
       for (const [name, value] of cmd.writes) await link.writeRegisters(this.spec.map[name]!.address, encode(this.spec.map[name]!, value), true);
     } catch (err) {
-      const hint = cmd.hint ? ` (${cmd.hint})` : "";
-      throw new DriverError(`the ${this.spec.noun} did not take '${cmd.what}'${hint}: ${err instanceof Error ? err.message : String(err)}`);
-    } finally {
       await this.#poller?.poll();
+      const why = this.#state !== undefined ? cmd.explain?.(this.#state) : undefined;
+      throw new DriverError(`the ${this.spec.noun} did not take '${cmd.what}'${why ? ` (${why})` : ""}: ${err instanceof Error ? err.message : String(err)}`);
     }
+    await this.#poller?.poll();
   }
 
   #report(s: S): void {

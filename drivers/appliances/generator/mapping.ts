@@ -85,15 +85,15 @@ export const measurement = (s: GeneratorState, o: Options, now: Date): Measureme
 });
 
 /** An adjustable step as writes: the setpoint first, so a start runs at the right output. */
-export function command(step: ControlStep, s: GeneratorState): Command<GeneratorMap> {
+export function command(step: ControlStep, s: GeneratorState): Command<GeneratorMap, GeneratorState> {
   if (step.category !== "adjustable") throw new DriverError(`a generator takes adjustable steps, not ${step.category}`);
-  if (step.runningModeId === MODES.off) return { what: "stop", writes: [["command", 2]], hint: s.minRunLeftS > 0 ? `its minimum run time has ${s.minRunLeftS} s to go` : undefined };
+  if (step.runningModeId === MODES.off) return { what: "stop", writes: [["command", 2]], explain: (now) => (now.minRunLeftS > 0 ? `its minimum run time has ${now.minRunLeftS} s to go` : undefined) };
   if (step.runningModeId !== MODES.on) throw new DriverError(`the generator has running modes 0 off and 1 on, not ${step.runningModeId}`);
   const f = step.factor;
   if (f === undefined || !(f >= 0 && f <= 1)) throw new DriverError(`running mode 1 (on) needs a factor in 0..1, not ${f}`);
   const w = outputAt(s, f);
   if (s.phase === "off") return { what: `start at ${w} W`, writes: [["setpoint", w], ["command", 1]] };
-  return { what: `run at ${w} W`, writes: [["setpoint", w]], hint: s.phase === "warming-up" ? `it is still warming up, ${s.warmUpLeftS} s to go` : undefined };
+  return { what: `run at ${w} W`, writes: [["setpoint", w]], explain: (now) => (now.phase === "warming-up" ? `it is still warming up, ${now.warmUpLeftS} s to go` : undefined) };
 }
 
 /**
