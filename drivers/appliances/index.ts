@@ -2,3 +2,4 @@
 // diesel generator (Adjustable), each over a documented Modbus register map (README.md).
 export * from "./generator/index.ts";
 export * from "./heat-pump/index.ts";
+export * from "./dishwasher/index.ts";

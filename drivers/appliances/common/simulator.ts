@@ -1,9 +1,9 @@
 // What the three appliance simulators share: their registers (identification block + their own
-// map) served over Modbus, addresses outside the map refused with exception 2, writes turned into
+// map) served over Modbus, addresses outside their blocks refused with exception 2 (gaps inside read 0), writes turned into
 // commands the appliance may refuse, and time from an injected clock integrated lazily whenever
 // the device is read, written or inspected, so tests step their clock and no timer runs.
 import { ModbusException, RegisterImage, SimulatedModbusDevice } from "../../modbus/index.ts";
-import { encode, decode, IDENTIFICATION, MAP_VERSION, words, type RegisterMap } from "./registers.ts";
+import { encode, decode, extent, IDENTIFICATION, MAP_VERSION, words, type RegisterMap } from "./registers.ts";
 
 export interface Nameplate {
   manufacturer: string;
@@ -15,6 +15,8 @@ export abstract class ApplianceSimulator<M extends RegisterMap> extends Simulate
   readonly #image = new RegisterImage();
   /** Address -> the register it belongs to. */
   readonly #at = new Map<number, { name: keyof M & string; writable: boolean }>();
+  /** The blocks a read may cover; gaps inside a block are reserved and read 0. */
+  readonly #blocks: { start: number; count: number }[];
   readonly #clock: () => number;
   #t: number;
   #refuse: number | undefined;
@@ -23,6 +25,7 @@ export abstract class ApplianceSimulator<M extends RegisterMap> extends Simulate
     super();
     this.#clock = clock;
     this.#t = clock();
+    this.#blocks = [extent(IDENTIFICATION), extent(map)];
     for (const [name, r] of Object.entries({ ...IDENTIFICATION, ...map })) {
       for (let i = 0; i < words(r); i++) this.#at.set(r.address + i, { name, writable: r.access === "RW" && words(r) === 1 });
     }
@@ -35,7 +38,7 @@ export abstract class ApplianceSimulator<M extends RegisterMap> extends Simulate
   // --- what the Modbus servers call ---
 
   read(address: number, count: number): number[] {
-    for (let a = address; a < address + count; a++) if (!this.#at.has(a)) throw new ModbusException(2);
+    if (!this.#blocks.some((b) => address >= b.start && address + count <= b.start + b.count)) throw new ModbusException(2);
     this.settle();
     return this.#image.read(address, count);
   }
