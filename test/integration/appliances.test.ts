@@ -1,13 +1,13 @@
-// Appliances end to end (DESIGN.md §5): an app instructs a generator (Adjustable) through a real
+// Appliances end to end (DESIGN.md §5): an app instructs a dishwasher (Shiftable) and a generator (Adjustable) through a real
 // Prosody with registry and provisioning; the device runtime checks the instruction against what
 // the driver published, the driver writes the simulator's registers over Modbus TCP on loopback.
 import { createElement as x, type Element } from "ltx/lib/ltx.js";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { generator, GeneratorSimulator } from "../../drivers/appliances/index.ts";
+import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
+import { dishwasher, DishwasherSimulator, generator, GeneratorSimulator } from "../../drivers/appliances/index.ts";
 import { resolveDevices } from "../../src/device/config.ts";
 import { startDevice, type HostedDevice } from "../../src/device/host.ts";
 import {
-  decode, EFI_NS, encodeElement, formatDateTime, type AdjustableInstruction, type EfiInstruction, type InstructionStatusUpdate,
+  decode, EFI_NS, encodeElement, formatDateTime, type AdjustableInstruction, type EfiInstruction, type InstructionStatusUpdate, type ShiftableInstruction,
 } from "../../src/efi/index.ts";
 import { NS_POLICY } from "../../src/provisioning/protocol.ts";
 import { startThingServices, type ThingServices } from "../../src/provisioning/services.ts";
@@ -17,13 +17,14 @@ import type { XmppConnection, XmppError } from "../../src/xmpp/index.ts";
 import { startOwnServer, type OwnServer } from "./harness.ts";
 
 const GEN = "generator-1";
+const DISH = "dishwasher-1";
 let serial = 0;
 
 describe("instructions to appliances", () => {
   let server: OwnServer, services: ThingServices, owner: XmppConnection, app: XmppConnection;
   const devices = new Map<string, HostedDevice>();
   const stops: (() => Promise<void>)[] = [];
-  const simulators: { gen?: GeneratorSimulator } = {};
+  const simulators: { gen?: GeneratorSimulator; dish?: DishwasherSimulator } = {};
   const updates: InstructionStatusUpdate[] = [];
   const statuses = (id: string) => updates.filter((u) => u.instructionId === id).map((u) => u.status);
   const header = (rid: string) => ({ efiResourceId: rid, timestamp: formatDateTime(Date.now()) });
@@ -40,8 +41,18 @@ describe("instructions to appliances", () => {
     return hosted;
   }
 
+  /**
+   * Right after start-up an IQ to a device's full JID is sometimes answered service-unavailable for
+   * a few hundred ms (seen here with two devices; the runtime is not this suite's subject): wait
+   * until the device answers a ping (XEP-0199).
+   */
+  async function reachable(rid: string): Promise<void> {
+    const to = devices.get(rid)!.runtime.conn.jid;
+    await vi.waitFor(() => app.iq(to, "get", x("ping", { xmlns: "urn:xmpp:ping" })), { timeout: 10_000, interval: 100 });
+  }
+
   beforeAll(async () => {
-    server = await startOwnServer({ components: ["registry", "provisioning", "app"], accounts: [GEN, "owner"] });
+    server = await startOwnServer({ components: ["registry", "provisioning", "app"], accounts: [GEN, DISH, "owner"] });
     services = await startThingServices(server);
     [owner, app] = await Promise.all([server.account("owner"), server.component("app")]);
     app.handleIq("set", EFI_NS, "InstructionStatusUpdate", (req) => { updates.push(decode(req.element) as InstructionStatusUpdate); });
@@ -49,9 +60,14 @@ describe("instructions to appliances", () => {
     stops.push(() => gen.stop());
     simulators.gen = gen;
     await device(GEN, generator, (await gen.listen()).port);
+    const dish = new DishwasherSimulator({ serialNumber: "DW-9" });
+    stops.push(() => dish.stop());
+    simulators.dish = dish;
+    await device(DISH, dishwasher, (await dish.listen()).port);
     await owner.iq(services.provisioningJid, "set",
       x("policy", { xmlns: NS_POLICY, effect: "allow", actions: "read control" }, x("subject", { jid: app.jid }), x("tag", { name: "SITE", value: "farm-1" })));
     await services.provisioning.idle();
+    await Promise.all([GEN, DISH].map(reachable));
   });
   afterAll(async () => {
     for (const stop of stops.reverse()) await stop();
@@ -68,6 +84,23 @@ describe("instructions to appliances", () => {
       runningModeId, ...(factor !== undefined ? { runningModeFactor: factor } : {}), startTime: formatDateTime(Date.now()),
     };
   };
+
+  it("the dishwasher starts the instructed program at the instructed time: STARTED, then SUCCEEDED", async () => {
+    const sim = simulators.dish!;
+    sim.load(0, Date.now() + 8 * 3_600_000);
+    const cs = devices.get(DISH)!.runtime.controlSpace;
+    await expect.poll(() => cs.latest("ShiftableUpdate")?.sequentialProfiles[0]?.sequentialProfileAlternatives.length).toBe(2);
+    const start = Date.now() + 400;
+    const i: ShiftableInstruction = {
+      kind: "ShiftableInstruction", header: header(DISH), instructionId: `dish-${++serial}`, flexibilityUpdateId: cs.latest("ShiftableUpdate")!.flexibilityUpdateId,
+      isEmergencyInstruction: false, sequentialProfileInstructions: [{ sequenceNr: 0, alternativeNr: 1, startTime: formatDateTime(start) }],
+    };
+    expect((await send(DISH, i)).status).toBe("ACCEPTED");
+    expect(sim.state.state).toBe("waiting");
+    await expect.poll(() => statuses(i.instructionId)).toEqual(["STARTED", "SUCCEEDED"]);
+    expect(sim.state).toMatchObject({ state: "running", program: 1, startedBy: "remote", phase: 0, powerW: 1000 });
+    expect(sim.state.startedAt).toBeGreaterThanOrEqual(start);
+  });
 
   it("the generator follows an AdjustableInstruction, and a stop within its minimum run time is refused by the blocking timer", async () => {
     const sim = simulators.gen!;
