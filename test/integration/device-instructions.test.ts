@@ -2,7 +2,7 @@
 // driver, SunSpec simulator over Modbus TCP on loopback) through a real Prosody with registry and
 // provisioning; the simulator's registers change and the status goes ACCEPTED -> STARTED -> SUCCEEDED.
 import { createElement as x, type Element } from "ltx/lib/ltx.js";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { BatterySimulator, sunspecBattery } from "../../drivers/sunspec-battery/index.ts";
 import { resolveDevices } from "../../src/device/config.ts";
 import { startDevice, type HostedDevice } from "../../src/device/host.ts";
@@ -59,6 +59,9 @@ describe("instructions to a SunSpec battery", () => {
     }, [sunspecBattery]);
     device = await startDevice(server, resolved!);
     to = device.runtime.conn.jid;
+    // Prosody sometimes drops a session right after login (xmpp.js stream-management ack race); the
+    // device reconnects by itself: instruct once it answers a ping.
+    await vi.waitFor(() => app.iq(to, "get", x("ping", { xmlns: "urn:xmpp:ping" })), { timeout: 15_000, interval: 100 });
     await new RegistryClient(owner, services.registryJid).claim(device.runtime.tags);
     const policy = await owner.iq(services.provisioningJid, "set",
       x("policy", { xmlns: NS_POLICY, effect: "allow", actions: "read control" }, x("subject", { jid: app.jid }), x("tag", { name: "SITE", value: "home-2" })));
