@@ -1,11 +1,12 @@
 // The other side of XEP-0347 over an XmppConnection: what things and owners send the registry,
 // and the notices (claimed, removed, disowned) a thing answers. Used by the CLI, devices and tests.
-import type { Element } from "ltx/lib/ltx.js";
+import { createElement, type Element } from "ltx/lib/ltx.js";
 import type { XmppConnection } from "../xmpp/index.ts";
 import { discoveryElement, nodeAttrs, searchElement } from "./encode.ts";
 import type { SearchOperator } from "./operators.ts";
 import { parseClaimed, parseFound, parseNodeInfo, type Claimed, type Found, type NodeInfo } from "./parse.ts";
 import { NS_DISCOVERY, type Tag } from "./tags.ts";
+import { NS_REGISTRY_EXT } from "./watchers.ts";
 
 export class RegistryClient {
   /** `registry`: the registry's JID, e.g. registry.localhost. */
@@ -50,6 +51,15 @@ export class RegistryClient {
 
   async unregister(node: NodeInfo = {}): Promise<void> {
     await this.#set(discoveryElement("unregister", nodeAttrs(node)));
+  }
+
+  /** flexfed's extension: have the registry send `onChanged` a notice after things change (search again then). */
+  async watch(onChanged: () => void): Promise<() => void> {
+    const off = this.conn.onStanza("message", (m) => {
+      if (m.attrs.from === this.registry && m.getChild("changed", NS_REGISTRY_EXT)) onChanged();
+    });
+    await this.#set(createElement("watch", { xmlns: NS_REGISTRY_EXT }));
+    return off;
   }
 }
 

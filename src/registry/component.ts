@@ -10,6 +10,7 @@ import { RequestError } from "./errors.ts";
 import { bareJid, parseJidRequest, parseMine, parseNodeInfo, parseRegister, parseSearch, parseUpdate } from "./parse.ts";
 import { OnlineThings } from "./presence.ts";
 import { ThingStore, type Thing } from "./store.ts";
+import { NS_REGISTRY_EXT, startWatchers } from "./watchers.ts";
 import { NS_DISCOVERY } from "./tags.ts";
 
 const log = logger("registry");
@@ -122,11 +123,12 @@ export function startRegistry(opts: RegistryOptions): Registry {
   handle("get", NS_DISCO_INFO, "query", () =>
     x("query", { xmlns: NS_DISCO_INFO },
       x("identity", { category: "component", type: "generic", name: "flexfed thing registry" }),
-      ...[NS_DISCO_INFO, NS_DISCOVERY, NS_PING].map((v) => x("feature", { var: v }))));
+      ...[NS_DISCO_INFO, NS_DISCOVERY, NS_REGISTRY_EXT, NS_PING].map((v) => x("feature", { var: v }))));
 
   handle("get", NS_PING, "ping", () => undefined);
 
   const offPresence = onPresence(conn, (p) => online.observe(p));
+  const watchers = startWatchers(conn, store);
 
   return {
     store,
@@ -135,6 +137,7 @@ export function startRegistry(opts: RegistryOptions): Registry {
       if (stopped) return;
       stopped = true;
       offPresence();
+      watchers.stop();
       if (!(opts.db instanceof ThingStore)) store.close();
     },
   };

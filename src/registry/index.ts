@@ -8,3 +8,4 @@ export { RequestError } from "./errors.ts";
 export { parseQr, formatQr } from "./qr.ts";
 export { parseTagArg, parseSearchTerm, parseOperatorArg } from "./syntax.ts";
 export { OnlineThings } from "./presence.ts";
+export { NS_REGISTRY_EXT } from "./watchers.ts";

@@ -57,9 +57,10 @@ const REDIRECT_ATTEMPTS = 8;
  * (components learn a device's full JID this way); when one of them bounces it (it was not
  * connected yet, e.g. it restarted with the server), it is sent again with back-off, a bounded
  * number of times per session. `set` changes what is announced (a device that lost its equipment
- * says so) and announces it at once; `stop` ends the re-announcing.
+ * says so) and announces it at once; `stop` ends the re-announcing. `directedOnly`: only the
+ * directed presence (a component has no contacts to broadcast to).
  */
-export function keepPresence(conn: XmppConnection, opts: { to?: string[] } & Availability = {}): { set(a: Availability): void; stop(): void } {
+export function keepPresence(conn: XmppConnection, opts: { to?: string[]; directedOnly?: boolean } & Availability = {}): { set(a: Availability): void; stop(): void } {
   let now: Availability = { show: opts.show, status: opts.status };
   const targets = opts.to ?? [];
   const bounced = new Map<string, number>();
@@ -67,7 +68,7 @@ export function keepPresence(conn: XmppConnection, opts: { to?: string[] } & Ava
   const direct = (to: string) => void sendPresence(conn, { to, ...now }).catch(() => undefined);
   const announce = () => {
     bounced.clear();
-    void sendPresence(conn, now).catch(() => undefined);
+    if (!opts.directedOnly) void sendPresence(conn, now).catch(() => undefined);
     for (const to of targets) direct(to);
   };
   const offBounce = onPresence(conn, (p) => {
