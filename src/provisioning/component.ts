@@ -11,6 +11,7 @@ import {
   accessResponse, friendResponse, NS_POLICY, NS_PROVISIONING, parseAccessRequest, parseFriendRequest, parsePolicy,
   parsePolicyId, policyElement,
 } from "./protocol.ts";
+import { sharedAffiliations, sharedNodes, sharedNodesOf, type SharedPublishers } from "./shared-nodes.ts";
 import type { PolicyStore } from "./store.ts";
 
 const log = logger("provisioning");
@@ -32,6 +33,8 @@ export interface ProvisioningOptions {
   services: { pubsub: string; telemetry: string };
   /** Entities every device may befriend (the domain's registry). */
   trusted?: string[];
+  /** Who publishes on the shared nodes grid/<feeder> and alarms/<site> (none by default). */
+  publishers?: SharedPublishers;
 }
 
 export interface Provisioning {
@@ -43,6 +46,7 @@ export interface Provisioning {
 export function startProvisioning(opts: ProvisioningOptions): Provisioning {
   const { conn, store, directory } = opts;
   const nodes = new NodeOwner(conn, opts.services);
+  const publishers = opts.publishers ?? { grid: [], alarms: [] };
   const trusted = new Set([conn.jid, ...(opts.trusted ?? [])].map((j) => j.toLowerCase()));
   /** Devices online now: bare JID -> full JID (from their directed presence). */
   const online = new Map<string, string>();
@@ -83,6 +87,7 @@ export function startProvisioning(opts: ProvisioningOptions): Provisioning {
         if (rid) await nodes.sync(device, rid, policies, readers());
         await clearCache(device.jid);
       }
+      await shareNodes();
     });
   }
 
@@ -94,7 +99,16 @@ export function startProvisioning(opts: ProvisioningOptions): Provisioning {
       await nodes.ensure(device, rid, store.all(), readers());
       store.setDeviceNodes(device.jid, rid);
       log.info("device nodes ready", { device: device.jid, rid });
+      await shareNodes(new Set(sharedNodesOf(device)));
     });
+  }
+
+  /** Creates grid/<feeder> and alarms/<site> nodes and sets who publishes and reads them (`only`: just these). */
+  async function shareNodes(only?: Set<string>): Promise<void> {
+    const policies = store.all();
+    for (const [node, { kind, devices }] of sharedNodes(directory.claimed())) {
+      if (!only || only.has(node)) await nodes.shared(node, sharedAffiliations(kind, devices, policies, readers(), publishers));
+    }
   }
 
   function release(jid: string) {
@@ -180,6 +194,7 @@ export function startProvisioning(opts: ProvisioningOptions): Provisioning {
           const d = deviceOf(device);
           if (d) await nodes.sync(d, rid, policies, readers());
         }
+        await shareNodes();
       });
     }
   });
@@ -197,6 +212,7 @@ export function startProvisioning(opts: ProvisioningOptions): Provisioning {
   const claimed = new Set(directory.claimed().map((d) => d.jid));
   for (const d of claimed) if (!store.deviceRid(d)) void adopt(d);
   for (const { device } of store.devicesWithNodes()) if (!claimed.has(device)) void release(device);
+  void enqueue("shared nodes", () => shareNodes());
 
   return {
     idle: async () => { for (let q = queue; ; q = queue) { await q; if (q === queue) return; } },

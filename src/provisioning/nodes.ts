@@ -5,6 +5,8 @@ import { decide, type Device, type Policy } from "./policy.ts";
 
 /** Control spaces: the latest message of each kind, kept across restarts (DESIGN.md §4). */
 export const EFI_NODE_CONFIG: NodeConfig = { accessModel: "whitelist", persistItems: true, maxItems: 64, publishModel: "publishers", notifyRetract: true };
+/** grid/<feeder> and alarms/<site>: current signals and alarms, item id = signal or alarm id. */
+export const SHARED_NODE_CONFIG: NodeConfig = { accessModel: "whitelist", persistItems: true, maxItems: 256, publishModel: "publishers", notifyRetract: true };
 /** Telemetry: a window of recent packs; the store behind it keeps items in memory. */
 export const TELEMETRY_NODE_CONFIG: NodeConfig = { accessModel: "whitelist", persistItems: true, maxItems: 256, publishModel: "publishers" };
 
@@ -37,11 +39,7 @@ export class NodeOwner {
 
   /** Creates the device's nodes (an existing node is kept) and sets their affiliations. */
   async ensure(device: Device, rid: string, policies: Policy[], readers: string[]): Promise<void> {
-    for (const [ps, node, config] of this.#services(rid)) {
-      await ps.createNode(node, config).catch((err: unknown) => {
-        if (!(err instanceof XmppError && err.condition === "conflict")) throw err;
-      });
-    }
+    for (const [ps, node, config] of this.#services(rid)) await create(ps, node, config);
     await this.sync(device, rid, policies, readers);
   }
 
@@ -57,26 +55,14 @@ export class NodeOwner {
         const d = decide(policies, { requester: reader, device, action: "read", nodes: [node] });
         if (d.allowed && !wanted[reader]) wanted[reader] = "member";
       }
-      const current = await ps.getAffiliations(node);
-      const changes: Record<string, Affiliation> = {};
-      for (const [jid, aff] of Object.entries(wanted)) if (current[jid] !== aff) changes[jid] = aff;
-      // Owners (this component, server admins) keep their affiliation; everyone else not wanted goes.
-      for (const [jid, aff] of Object.entries(current)) if (!wanted[jid] && aff !== "owner") changes[jid] = "none";
-      // Cancel the subscriptions of whoever loses access first: Prosody 0.12.3 leaves them in place
-      // (and answers forbidden) when a subscriber's affiliation is removed, so it would go on
-      // receiving notifications.
-      const losing = new Set(Object.entries(changes).filter(([, a]) => a === "none").map(([jid]) => jid));
-      if (losing.size) {
-        const cancel: Record<string, "none"> = {};
-        for (const sub of Object.keys(await ps.getSubscriptions(node))) if (losing.has(bare(sub))) cancel[sub] = "none";
-        if (Object.keys(cancel).length) await ps.setSubscriptions(node, cancel);
-      }
-      if (Object.keys(changes).length) {
-        await ps.setAffiliations(node, changes).catch((err: Error) => {
-          throw new Error(`affiliations ${JSON.stringify(changes)} on ${ps.service} ${node}: ${err.message}`);
-        });
-      }
+      await affiliate(ps, node, wanted);
     }
+  }
+
+  /** Creates a node shared by several devices on pubsub.<domain> (an existing one is kept) with these affiliations. */
+  async shared(node: string, wanted: Record<string, Affiliation>): Promise<void> {
+    await create(this.#efi, node, SHARED_NODE_CONFIG);
+    await affiliate(this.#efi, node, wanted);
   }
 
   /** Deletes the device's nodes (a node already gone is fine). */
@@ -87,4 +73,36 @@ export class NodeOwner {
       });
     }
   }
+}
+
+/**
+ * Brings a node's affiliations to `wanted`: owners (this component, server admins) keep theirs,
+ * everyone else not wanted goes.
+ */
+async function affiliate(ps: PubsubClient, node: string, wanted: Record<string, Affiliation>): Promise<void> {
+  const current = await ps.getAffiliations(node);
+  const changes: Record<string, Affiliation> = {};
+  for (const [jid, aff] of Object.entries(wanted)) if (current[jid] !== aff) changes[jid] = aff;
+  for (const [jid, aff] of Object.entries(current)) if (!wanted[jid] && aff !== "owner") changes[jid] = "none";
+  // Cancel the subscriptions of whoever loses access first: Prosody 0.12.3 leaves them in place
+  // (and answers forbidden) when a subscriber's affiliation is removed, so it would go on
+  // receiving notifications.
+  const losing = new Set(Object.entries(changes).filter(([, a]) => a === "none").map(([jid]) => jid));
+  if (losing.size) {
+    const cancel: Record<string, "none"> = {};
+    for (const sub of Object.keys(await ps.getSubscriptions(node))) if (losing.has(bare(sub))) cancel[sub] = "none";
+    if (Object.keys(cancel).length) await ps.setSubscriptions(node, cancel);
+  }
+  if (Object.keys(changes).length) {
+    await ps.setAffiliations(node, changes).catch((err: Error) => {
+      throw new Error(`affiliations ${JSON.stringify(changes)} on ${ps.service} ${node}: ${err.message}`);
+    });
+  }
+}
+
+/** Creates a node; one that exists already is kept as it is. */
+async function create(ps: PubsubClient, node: string, config: NodeConfig): Promise<void> {
+  await ps.createNode(node, config).catch((err: unknown) => {
+    if (!(err instanceof XmppError && err.condition === "conflict")) throw err;
+  });
 }

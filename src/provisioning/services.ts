@@ -9,6 +9,7 @@ import type { Secrets } from "../server/secrets.ts";
 import { XmppConnection } from "../xmpp/index.ts";
 import { startProvisioning, type Provisioning } from "./component.ts";
 import { registryDirectory } from "./directory.ts";
+import type { SharedPublishers } from "./shared-nodes.ts";
 import { PolicyStore } from "./store.ts";
 
 export interface ThingServices {
@@ -20,8 +21,11 @@ export interface ThingServices {
   stop(): Promise<void>;
 }
 
+/** Who publishes grid signals and alarms unless told otherwise: the operator account and the monitor app. */
+export const defaultPublishers = (domain: string): SharedPublishers => ({ grid: [`operator@${domain}`], alarms: [`monitor.${domain}`] });
+
 /** Connects registry.<domain> and provisioning.<domain> and serves them from <data dir>/things.sqlite. */
-export async function startThingServices(server: { info: ServerInfo; secrets: Secrets }): Promise<ThingServices> {
+export async function startThingServices(server: { info: ServerInfo; secrets: Secrets }, opts: { publishers?: SharedPublishers } = {}): Promise<ThingServices> {
   const db = openDatabase(path.join(server.info.dataDir, "things.sqlite"));
   const things = new ThingStore(db);
   const policies = new PolicyStore(db);
@@ -36,6 +40,7 @@ export async function startThingServices(server: { info: ServerInfo; secrets: Se
     directory: registryDirectory(things),
     services: { pubsub: server.info.pubsub, telemetry: server.info.telemetry },
     trusted: [registryConn.jid],
+    publishers: opts.publishers ?? defaultPublishers(server.info.domain),
   });
   return {
     things,

@@ -143,6 +143,16 @@ describe("the energy-app runtime", () => {
     expect((err as XmppError).condition).toBe("forbidden");
   });
 
+  it("reads the site's shared alarms node, which provisioning created and the outsider cannot read", async () => {
+    await app.followNode(`alarms/${SITE}`);
+    expect(app.nodes.get(`alarms/${SITE}`)).toEqual(new Map());
+    const denied = await outsider.pubsub.items(`alarms/${SITE}`).catch((e: XmppError) => e.condition);
+    expect(denied).toBe("forbidden");
+    // Members read; only the configured publisher (the monitor) publishes.
+    const refused = await app.pubsub.publish(`alarms/${SITE}`, x("test", { xmlns: "urn:example" }), "x").catch((e: XmppError) => e.condition);
+    expect(refused).toBe("forbidden");
+  });
+
   it("finds a newly claimed device at once, through the registry's change notice", async () => {
     await start(LATE);
     await claim(LATE);
