@@ -96,6 +96,11 @@ describe("flexfed up", () => {
       // The feeder's homes too: FEEDER=f-12 finds its batteries and the home's.
       const feeder = await runCli(["registry", "search", "FEEDER=f-12", "EFI=storage", "--data-dir", dataDir]);
       for (const d of ["battery-1", "home-2-battery", "home-3-battery", "home-4-battery"]) expect(feeder.out).toContain(`${d}@localhost`);
+      // The owner watches its home: every device, its category, presence and control space.
+      const watch = await runCli(["watch", "--once", "--site", "home-1", "--data-dir", dataDir]);
+      expect(watch.code).toBe(0);
+      expect(watch.out).toMatch(/^battery-1\s+storage\s+online\s+-?\d+\s+\d+\.\d %/m);
+      expect(watch.out).toMatch(/^p1-meter-1\s+inflexible\s+online/m);
       const typo = await policy("allow", "read", "--to", "app.localhost");
       expect(typo.code).toBe(2);
       expect(typo.out).toContain("give either --device JID or one or more --tag NAME=VALUE");
