@@ -43,6 +43,8 @@ export interface DeviceView {
   latest<K extends MessageKind>(kind: K): EfiMessageOf<K> | undefined;
   /** The latest sample of a telemetry name (SenML n without the device's base name), or "power" from EFI. */
   sample(name: string): Sample | undefined;
+  /** Every name's latest sample. */
+  readonly samples: ReadonlyMap<string, Sample>;
   /** May it be instructed now: online, not revoked, registered. */
   readonly controllable: boolean;
 }
