@@ -172,13 +172,24 @@ export function dutchTariff(time: Date): 1 | 2 {
 
 const localHour = (time: Date) => (time.getUTCHours() + time.getUTCMinutes() / 60 + (isEuropeanSummerTime(time) ? 2 : 1)) % 24;
 
-/** A household with 4 kWp of PV on L1: base load, a cooking peak at 18:00, PV between 07:00 and 19:00. */
+/** A household's own load per phase, W: base load, a cooking peak at 18:00 on L1, a morning peak on L3. */
+export const householdLoad = (time: Date): Phases => {
+  const h = localHour(time);
+  return [250 + 1800 * Math.exp(-((h - 18) ** 2)), 150, 100 + 400 * Math.exp(-((h - 8) ** 2))];
+};
+
+/** Net power per phase (consumption positive) as the meter's import and export registers see it. */
+export const phasePower = (net: Phases): PhasePower => ({
+  importW: net.map((w) => Math.max(0, w)) as Phases,
+  exportW: net.map((w) => Math.max(0, -w)) as Phases,
+});
+
+/** A household with 4 kWp of PV on L1: its load, PV between 07:00 and 19:00. */
 export const householdProfile: LoadProfile = (time) => {
   const h = localHour(time);
-  const load: Phases = [250 + 1800 * Math.exp(-((h - 18) ** 2)), 150, 100 + 400 * Math.exp(-((h - 8) ** 2))];
+  const [l1, l2, l3] = householdLoad(time);
   const pv = h > 7 && h < 19 ? 4000 * Math.sin((Math.PI * (h - 7)) / 12) : 0;
-  const l1 = load[0] - pv;
-  return { importW: [Math.max(0, l1), load[1], load[2]], exportW: [Math.max(0, -l1), 0, 0] };
+  return phasePower([l1 - pv, l2, l3]);
 };
 
 /** Heating: 0.6 m3/h in the morning and evening, a pilot 0.02 m3/h otherwise. */

@@ -1,6 +1,7 @@
 import { afterEach, describe, expect, it } from "vitest";
 import { DriverError } from "../../src/device/driver.ts";
 import { RecordingSink } from "../../src/device/recording-sink.ts";
+import { SimulatedWorld } from "../../src/device/simulation.ts";
 import { logger } from "../../src/log/index.ts";
 import { decode, encode, type EfiMessage } from "../../src/efi/index.ts";
 import { xsdErrors } from "../../test/efi/xsd.ts";
@@ -203,7 +204,7 @@ describe("ocpp-charger driver against the simulated charge point over OCPP-J", (
 
 describe("ocpp-charger family", () => {
   it("simulates a charge point that dials the driver's central system and charges a car", async () => {
-    const simulation = await ocppCharger.simulate!("charger-9", { meterIntervalMs: 100 });
+    const simulation = await ocppCharger.simulate!("charger-9", { meterIntervalMs: 100 }, new SimulatedWorld().env("", "charger-9"));
     const driver = ocppCharger.create(ocppCharger.config.parse(simulation.settings), { resourceId: "charger-9", log: logger("test"), now: () => new Date() });
     const sink = new RecordingSink();
     try {

@@ -32,6 +32,8 @@ export const ocppCharger: DriverFamily<typeof ChargerConfigSchema> = {
     return {
       settings: { listen: { host: "127.0.0.1", port }, chargeBoxId, remoteStartIdTag: "flexfed" },
       where: `OCPP 1.6J charge point ${chargeBoxId} dialing ws://127.0.0.1:${port}`,
+      // The charging session runs on the wall clock (its departure time is the driver's), so does its power.
+      powerW: () => sim.connector().powerW,
       stop: () => sim.close(),
     };
   },

@@ -21,10 +21,11 @@ export const sunspecBattery: DriverFamily<typeof BatteryConfigSchema> = {
   config: BatteryConfigSchema,
   example: { transport: { type: "tcp", host: "192.168.1.20", port: 502 }, unitId: 1, pollMs: 5000 },
   create: (config, ctx) => new BatteryDriver(config, ctx),
-  async simulate(resourceId, options) {
-    const sim = new BatterySimulator({ serialNumber: `SIM-${resourceId}`, ...SimulationSchema.parse(options) });
+  async simulate(resourceId, options, env) {
+    // State of charge on the scenario clock: a simulated hour moves an hour's energy.
+    const sim = new BatterySimulator({ serialNumber: `SIM-${resourceId}`, ...SimulationSchema.parse(options), now: env.now });
     const { host, port } = await sim.listen();
-    return { settings: { transport: { type: "tcp", host, port } }, where: `SunSpec over Modbus TCP ${host}:${port}`, stop: () => sim.stop() };
+    return { settings: { transport: { type: "tcp", host, port } }, where: `SunSpec over Modbus TCP ${host}:${port}`, powerW: () => sim.state.powerW, stop: () => sim.stop() };
   },
 };
 

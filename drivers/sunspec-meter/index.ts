@@ -11,6 +11,8 @@ const SimulationSchema = z.strictObject({
   baseW: z.number().default(400),
   eveningPeakW: z.number().min(0).default(1_200),
   pvPeakW: z.number().min(0).default(2_500),
+  /** A meter at the site's connection: it also measures the site's other simulated devices. */
+  grid: z.boolean().default(false),
   serialNumber: z.string().optional(),
 });
 
@@ -19,11 +21,17 @@ export const sunspecMeter: DriverFamily<typeof MeterConfigSchema> = {
   config: MeterConfigSchema,
   example: { transport: { type: "tcp", host: "192.168.1.21", port: 502 }, unitId: 1, pollMs: 2000 },
   create: (config, ctx) => new MeterDriver(config, ctx),
-  async simulate(resourceId, options) {
-    const { serialNumber, ...profile } = SimulationSchema.parse(options);
-    const sim = new MeterSimulator({ serialNumber: serialNumber ?? `SIM-${resourceId}`, powerW: householdPower(profile) });
+  async simulate(resourceId, options, env) {
+    const { serialNumber, grid, ...profile } = SimulationSchema.parse(options);
+    const household = householdPower(profile);
+    const sim = new MeterSimulator({ serialNumber: serialNumber ?? `SIM-${resourceId}`, powerW: (t) => household(t) + (grid ? env.siteW() : 0), now: env.now });
     const { host, port } = await sim.listen();
-    return { settings: { transport: { type: "tcp", host, port } }, where: `SunSpec over Modbus TCP ${host}:${port}`, stop: () => sim.stop() };
+    return {
+      settings: { transport: { type: "tcp", host, port } }, where: `SunSpec over Modbus TCP ${host}:${port}${grid ? ", at the site's connection" : ""}`,
+      // A sub-meter's household load is part of the site; a connection meter is the sum itself.
+      ...(grid ? {} : { powerW: () => household(env.now()) }),
+      stop: () => sim.stop(),
+    };
   },
 };
 

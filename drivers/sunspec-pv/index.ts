@@ -21,13 +21,15 @@ export const sunspecPv: DriverFamily<typeof PvConfigSchema> = {
   config: PvConfigSchema,
   example: { transport: { type: "tcp", host: "192.168.1.22", port: 502 }, unitId: 1, pollMs: 5000, latitude: 52.09, longitude: 5.12 },
   create: (config, ctx) => new PvDriver(config, ctx),
-  async simulate(resourceId, options) {
+  async simulate(resourceId, options, env) {
     const { serialNumber, ratedW, ...site } = SimulationSchema.parse(options);
-    const sim = new PvSimulator({ serialNumber: serialNumber ?? `SIM-${resourceId}`, ratedW, sunW: (t) => clearSkyPower({ ...site, peakW: ratedW }, t) });
+    // The sun follows the scenario clock.
+    const sim = new PvSimulator({ serialNumber: serialNumber ?? `SIM-${resourceId}`, ratedW, sunW: (t) => clearSkyPower({ ...site, peakW: ratedW }, t), now: env.now });
     const { host, port } = await sim.listen();
     return {
       settings: { transport: { type: "tcp", host, port }, latitude: site.latitude, longitude: site.longitude, tiltDeg: site.tiltDeg },
       where: `SunSpec over Modbus TCP ${host}:${port}`,
+      powerW: () => -sim.state.outputW,
       stop: () => sim.stop(),
     };
   },

@@ -5,6 +5,7 @@ import { readFileSync } from "node:fs";
 import { parse as parseYaml } from "yaml";
 import { z } from "zod";
 import type { DriverFamily, Simulation } from "./driver.ts";
+import { SimulatedWorld } from "./simulation.ts";
 
 export const ResourceId = z.string().regex(/^[a-z0-9][a-z0-9._-]{0,62}$/, "must be 1-63 of a-z 0-9 . _ - (it is the device's account name and node name), starting with a letter or digit");
 
@@ -109,18 +110,25 @@ export interface Site {
   stop(): Promise<void>;
 }
 
-/** Resolves a file's devices, starting the simulators of simulated ones first (stopped again on error). */
-export async function openSite(input: unknown, families: readonly DriverFamily[], where = "config"): Promise<Site> {
+/**
+ * Resolves a file's devices, starting the simulators of simulated ones first (stopped again on
+ * error). Simulators of one SITE share `world`'s clock and power balance.
+ */
+export async function openSite(input: unknown, families: readonly DriverFamily[], where = "config", world = new SimulatedWorld()): Promise<Site> {
   const list = entries(input, families, where);
   const simulations: Simulation[] = [];
   const stop = async () => { await Promise.all(simulations.map((s) => s.stop())); };
   try {
     const devices: ResolvedDevice[] = [];
     for (const e of list) {
+      const site = String(e.config.tags.SITE ?? "");
       const simulation = e.config.simulate
-        ? await e.family.simulate!(e.config.resourceId, e.config.simulate === true ? {} : e.config.simulate)
+        ? await e.family.simulate!(e.config.resourceId, e.config.simulate === true ? {} : e.config.simulate, world.env(site, e.config.resourceId))
         : undefined;
-      if (simulation) simulations.push(simulation);
+      if (simulation) {
+        simulations.push(simulation);
+        world.add(site, e.config.resourceId, simulation);
+      }
       devices.push(resolve(e, where, simulation));
     }
     return { devices, stop };

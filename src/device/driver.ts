@@ -83,12 +83,26 @@ export interface DriverFamily<S extends z.ZodType = z.ZodType> {
    * Starts a simulator of this family that speaks the real protocol, for a simulated site; its
    * `settings` (a port, a path) are merged into the device's driver configuration.
    */
-  simulate?(resourceId: string, options: Record<string, unknown>): Promise<Simulation>;
+  simulate?(resourceId: string, options: Record<string, unknown>, env: SimulationEnv): Promise<Simulation>;
+}
+
+/** The world the simulators of one site share. */
+export interface SimulationEnv {
+  /**
+   * Scenario time, epoch ms: it may run faster than the wall clock (a simulated day in minutes).
+   * Simulators use it for their environment and physics (sun, household load, state of charge,
+   * temperatures); what they exchange with drivers as timestamps stays on the wall clock.
+   */
+  now(): number;
+  /** The power of the site's other simulated devices now, W (consumption positive): what a meter at the connection adds up. */
+  siteW(): number;
 }
 
 export interface Simulation {
   settings: Record<string, unknown>;
   /** Where it is reached, for people: "Modbus TCP 127.0.0.1:40123". */
   where: string;
+  /** The simulated device's power now, W (consumption positive), for the site's connection meter. */
+  powerW?(): number;
   stop(): Promise<void>;
 }

@@ -68,6 +68,9 @@ export abstract class ApplianceSimulator<M extends RegisterMap> extends Simulate
   // --- for the appliance ---
 
   /** Simulated time, epoch ms, as far as the physics got. */
+  /** The appliance's power now, W, consumption positive (a generator's is negative): what the site's meter sees. */
+  abstract get sitePowerW(): number;
+
   protected get now(): number {
     return this.#t;
   }

@@ -65,6 +65,10 @@ export class DishwasherSimulator extends ApplianceSimulator<DishwasherMap> {
   }
 
   /** The physical state now. */
+  get sitePowerW(): number {
+    return this.state.powerW;
+  }
+
   get state(): { state: State; program?: number; phase?: number; startedBy: string; powerW: number; energyWh: number; startedAt?: number } {
     this.settle();
     const r = this.#running;

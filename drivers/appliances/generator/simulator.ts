@@ -48,6 +48,10 @@ export class GeneratorSimulator extends ApplianceSimulator<GeneratorMap> {
   }
 
   /** The physical state now. */
+  get sitePowerW(): number {
+    return -this.state.outputW;
+  }
+
   get state(): { phase: Phase; remote: boolean; setpointW: number; outputW: number; fuelPct: number; energyWh: number; warmUpLeftS: number; minRunLeftS: number } {
     this.settle();
     return {

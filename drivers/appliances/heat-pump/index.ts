@@ -22,7 +22,8 @@ export const heatPump = applianceFamily({
   config: HeatPumpConfigSchema,
   example: { transport: { type: "tcp", host: "192.168.1.31", port: 502 }, unitId: 1, pollMs: 5000 },
   spec: (_cfg, resourceId) => spec({ resourceId }),
-  simulator: (resourceId, options) => new HeatPumpSimulator({ serialNumber: `SIM-${resourceId}`.slice(0, 16), ...SimulationSchema.parse(options) }),
+  // Thermal physics on the scenario clock: a simulated day heats and cools the tank as a day does.
+  simulator: (resourceId, options, env) => new HeatPumpSimulator({ serialNumber: `SIM-${resourceId}`.slice(0, 16), ...SimulationSchema.parse(options), now: env.now }),
 });
 
 export { HeatPumpConfigSchema, type HeatPumpConfig } from "./config.ts";

@@ -67,6 +67,10 @@ export class HeatPumpSimulator extends ApplianceSimulator<HeatPumpMap> {
   }
 
   /** The physical state now. */
+  get sitePowerW(): number {
+    return this.state.powerW;
+  }
+
   get state(): { tempC: number; on: boolean; control: Control; powerW: number; energyWh: number; minRunLeftS: number; minOffLeftS: number } {
     this.settle();
     return {
