@@ -1,6 +1,6 @@
 import { createElement as x } from "ltx/lib/ltx.js";
 import { describe, expect, it } from "vitest";
-import { DeviceState } from "../../src/app/model.ts";
+import { DeviceState, type Presence } from "../../src/app/model.ts";
 import type { TrackedInstruction } from "../../src/app/tracker.ts";
 import type { AppAction, PlanContext } from "../../src/app/types.ts";
 import { REPO_ROOT } from "../../test/efi/xsd.ts";
@@ -11,7 +11,7 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 
 const T0 = Date.parse("2026-11-22T12:00:00Z");
-const meter = () => Object.assign(new DeviceState("p1", "p1@d", { SITE: "home-1" }), { presence: "online" as const, fullJid: "p1@d/x" });
+const meter = () => Object.assign(new DeviceState("p1", "p1@d", { SITE: "home-1" }), { presence: "online" as Presence, fullJid: "p1@d/x" });
 
 function planner(config: unknown = {}) {
   const app = monitor(config);
