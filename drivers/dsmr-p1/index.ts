@@ -35,7 +35,12 @@ export const dsmrP1: DriverFamily<typeof DsmrP1ConfigSchema> = {
     sim.start();
     return {
       settings: { path, simulated: true }, where: `DSMR 5 on mock serial ${path}${grid ? ", at the site's connection" : ""}`,
-      ...(grid ? {} : { powerW: () => { const p = householdProfile(new Date(env.now())); return p.importW.reduce((a, b) => a + b) - p.exportW.reduce((a, b) => a + b); } }),
+      // The household's own load, PV included when it has its own (the site's other devices never count themselves).
+      powerW: () => {
+        const at = new Date(env.now());
+        const own = grid ? phasePower(householdLoad(at)) : householdProfile(at);
+        return own.importW.reduce((a, b) => a + b) - own.exportW.reduce((a, b) => a + b);
+      },
       stop: async () => sim.stop(),
     };
   },

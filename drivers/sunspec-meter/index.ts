@@ -28,8 +28,8 @@ export const sunspecMeter: DriverFamily<typeof MeterConfigSchema> = {
     const { host, port } = await sim.listen();
     return {
       settings: { transport: { type: "tcp", host, port } }, where: `SunSpec over Modbus TCP ${host}:${port}${grid ? ", at the site's connection" : ""}`,
-      // A sub-meter's household load is part of the site; a connection meter is the sum itself.
-      ...(grid ? {} : { powerW: () => household(env.now()) }),
+      // The household's own load (the site's other devices never count themselves).
+      powerW: () => household(env.now()),
       stop: () => sim.stop(),
     };
   },

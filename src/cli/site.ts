@@ -5,6 +5,7 @@ import { randomBytes } from "node:crypto";
 import { FAMILIES } from "../../drivers/index.ts";
 import { ConfigError, openSite, readConfigFile, type Site } from "../device/config.ts";
 import { startDevice, type HostedDevice } from "../device/host.ts";
+import { SimulatedWorld } from "../device/simulation.ts";
 import { RegistryClient } from "../registry/index.ts";
 import { accountOptions } from "../server/endpoints.ts";
 import { addAccounts, readServerInfo } from "../server/prosody.ts";
@@ -46,12 +47,12 @@ export async function run(argv: string[]): Promise<number> {
   return action === "check" ? checkSite(files) : runSite(files, serverSpecFrom(args.values).dataDir, args.values["claim-as"]);
 }
 
-/** The devices of several files; resource ids must differ across them too. */
-async function openSites(files: readonly string[]): Promise<Site> {
+/** The devices of several files (their simulators in one world); resource ids must differ across them too. */
+export async function openSites(files: readonly string[], world = new SimulatedWorld()): Promise<Site> {
   const sites: Site[] = [];
   const stop = async () => { await Promise.all(sites.map((s) => s.stop())); };
   try {
-    for (const file of files) sites.push(await openSite(readConfigFile(file), FAMILIES, file));
+    for (const file of files) sites.push(await openSite(readConfigFile(file), FAMILIES, file, world));
     const devices = sites.flatMap((s) => s.devices);
     const twice = devices.find((d, i) => devices.findIndex((e) => e.config.resourceId === d.config.resourceId) !== i);
     if (twice) throw new ConfigError(`${files.join(", ")}: resourceId '${twice.config.resourceId}' appears in more than one file`);

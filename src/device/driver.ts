@@ -102,7 +102,10 @@ export interface Simulation {
   settings: Record<string, unknown>;
   /** Where it is reached, for people: "Modbus TCP 127.0.0.1:40123". */
   where: string;
-  /** The simulated device's power now, W (consumption positive), for the site's connection meter. */
+  /**
+   * The simulated device's own power now, W (consumption positive): a connection meter adds up its
+   * site's others, and the site's net power is the sum of all.
+   */
   powerW?(): number;
   stop(): Promise<void>;
 }

@@ -8,10 +8,28 @@ export function scenarioClock(startMs: number, speed = 1, wallStart = Date.now()
   return () => startMs + (Date.now() - wallStart) * speed;
 }
 
+/** A scenario clock that stands at its start until begin(): devices get ready before the day runs. */
+export class ScenarioClock {
+  #run: (() => number) | undefined;
+  constructor(readonly startMs: number, readonly speed: number) {}
+  readonly now = (): number => this.#run?.() ?? this.startMs;
+  begin(): void { this.#run ??= scenarioClock(this.startMs, this.speed); }
+}
+
 export class SimulatedWorld {
   readonly #sites = new Map<string, Map<string, Simulation>>();
 
   constructor(readonly now: () => number = Date.now) {}
+
+  /** The site's net power now (its devices' own powers), W, consumption positive. */
+  netW(site: string): number {
+    let w = 0;
+    for (const s of this.#sites.get(site)?.values() ?? []) w += s.powerW?.() ?? 0;
+    return w;
+  }
+
+  /** The sites simulated, with their devices' simulations. */
+  get sites(): ReadonlyMap<string, ReadonlyMap<string, Simulation>> { return this.#sites; }
 
   /** The environment of one simulated device of `site` (devices without a site share ""). */
   env(site: string, resourceId: string): SimulationEnv {

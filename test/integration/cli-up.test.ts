@@ -91,7 +91,7 @@ describe("flexfed up", () => {
       // The simulated home's devices registered and the owner claimed them.
       await home;
       const search = await runCli(["registry", "search", "SITE=home-1", "--data-dir", dataDir]);
-      for (const d of ["p1-meter-1", "battery-1", "grid-meter-1"]) expect(search.out).toContain(`${d}@localhost`);
+      for (const d of ["p1-meter-1", "battery-1", "pv-roof-1"]) expect(search.out).toContain(`${d}@localhost`);
       expect(search.out).toMatch(/EFI=storage/);
       // The feeder's homes too: FEEDER=f-12 finds its batteries and the home's.
       const feeder = await runCli(["registry", "search", "FEEDER=f-12", "EFI=storage", "--data-dir", dataDir]);
