@@ -1,0 +1,161 @@
+// The balancer: a site's customer energy manager (CEM). Every plan, in this order:
+// 1. The site's net power at the connection is measured (the ROLE=grid meter, else the sum of the
+//    devices' power); what is left without the flexible devices is the base.
+// 2. Batteries (storage that can discharge) aim the net at `targetW` (self-consumption), sharing the
+//    work by their power range.
+// 3. Above the import limit: loads that the app may slow down (EV chargers, heat pumps: storage and
+//    adjustable that only consume) are turned down, the largest first; if that is not enough, a
+//    generator (adjustable that produces) starts. Well inside the limit again, they are handed back.
+// 4. Below the export limit: loads take the surplus first, then PV is curtailed (InflexibleInstruction)
+//    by exactly the excess; the curtailment ends by itself and is renewed while needed.
+// 5. A dishwasher offering a program starts early when the PV surplus covers its power (else it
+//    starts by itself before its deadline).
+// Every instruction is checked against the device's own rules before it goes out.
+import type { DeviceView } from "../../src/app/model.ts";
+import { acceptable, choose, draft, flexibilityOf, intentOf, type Flexibility } from "../../src/app/flexibility.ts";
+import type { AppAction, EnergyApp, InstructionDraft, PlanContext } from "../../src/app/types.ts";
+import { isHolding } from "../../src/app/tracker.ts";
+import { formatDateTime, formatDuration } from "../../src/efi/index.ts";
+import { BalancerConfigSchema, type BalancerConfig } from "./config.ts";
+
+interface Flex { d: DeviceView; f: Flexibility; measuredW: number }
+
+const power = (d: DeviceView) => d.sample("power")?.v ?? 0;
+
+/** The site's net power at the connection, W, import positive. */
+export function netPower(devices: readonly DeviceView[]): number {
+  const grid = devices.find((d) => d.tags.ROLE === "grid");
+  return grid ? power(grid) : devices.reduce((w, d) => w + power(d), 0);
+}
+
+export function balancer(input: unknown): EnergyApp {
+  const cfg: BalancerConfig = BalancerConfigSchema.parse(input);
+  return {
+    name: "balancer",
+    search: [{ op: "strEq", name: "SITE", value: cfg.site }],
+    plan: (ctx) => plan(cfg, ctx),
+  };
+}
+
+export function plan(cfg: BalancerConfig, ctx: PlanContext): AppAction[] {
+  const now = ctx.now.getTime();
+  const devices = ctx.devices.filter((d) => d.tags.SITE === cfg.site);
+  const actions: AppAction[] = [];
+  const ours = (rid: string) => { const t = ctx.instructions.get(rid); return !!t && (isHolding(t.state) || t.state === "SUCCEEDED"); };
+  /** Asks `fx` for `targetW`; resolves to the power it will draw. Loads left as they are get no instruction (they keep their own behaviour). */
+  const instruct = (fx: Flex, targetW: number, keepAsIs = false): number => {
+    const c = choose(fx.f, targetW);
+    if (!c) return fx.measuredW;
+    if (keepAsIs && c.modeId === fx.f.currentModeId && !ours(fx.d.rid)) return fx.measuredW;
+    const i = draft(fx.f, c, ctx.now);
+    if (!acceptable(fx.d, i, ctx.now)) return fx.measuredW;
+    actions.push({ type: "instruct", rid: fx.d.rid, intent: intentOf(fx.f, c), instruction: i });
+    return c.powerW;
+  };
+
+  const flex: Flex[] = devices.flatMap((d) => {
+    const f = flexibilityOf(d, now);
+    return f && f.options.length ? [{ d, f, measuredW: power(d) }] : [];
+  });
+  const canDischarge = (x: Flex) => x.f.category === "storage" && x.f.options.some((o) => o.minW < 0);
+  const batteries = flex.filter(canDischarge);
+  const loads = flex.filter((x) => !canDischarge(x) && x.f.options.every((o) => o.minW >= 0) && x.f.options.some((o) => o.maxW > 0));
+  const generators = flex.filter((x) => x.f.category === "adjustable" && x.f.options.some((o) => o.minW < 0));
+
+  const net = netPower(devices);
+  const base = net - [...batteries, ...loads, ...generators].reduce((w, x) => w + x.measuredW, 0);
+  const others = loads.reduce((w, x) => w + x.measuredW, 0) + generators.reduce((w, x) => w + x.measuredW, 0);
+
+  // 2. Batteries share what takes the net to the target, by their range in that direction.
+  const need = cfg.targetW - (base + others);
+  const range = (x: Flex) => (need > 0 ? Math.max(0, ...x.f.options.map((o) => o.maxW)) : -Math.min(0, ...x.f.options.map((o) => o.minW)));
+  const total = batteries.reduce((w, x) => w + range(x), 0);
+  let stored = 0;
+  for (const b of batteries) stored += instruct(b, total ? (need * range(b)) / total : 0);
+  let n = base + others + stored;
+
+  // 3. Above the import limit: slow loads down (largest first), then a generator.
+  if (n > cfg.importLimitW) {
+    for (const l of [...loads].sort((a, b) => b.measuredW - a.measuredW)) {
+      if (n <= cfg.importLimitW) break;
+      const w = instruct(l, Math.max(0, l.measuredW - (n - cfg.importLimitW)), true);
+      n += w - l.measuredW;
+    }
+    for (const g of generators) {
+      if (n <= cfg.importLimitW) break;
+      const w = instruct(g, g.measuredW - (n - cfg.importLimitW), true);
+      n += w - g.measuredW;
+    }
+  } else if (n < cfg.importLimitW - cfg.marginW) {
+    // Well inside: a generator the app started stops; loads it held back may go full again.
+    for (const g of generators) {
+      if (ours(g.d.rid) && n - g.measuredW <= cfg.importLimitW - cfg.marginW) { n += instruct(g, 0) - g.measuredW; }
+    }
+    for (const l of loads) {
+      const full = Math.max(...l.f.options.map((o) => o.maxW));
+      if (ours(l.d.rid) && n + full - l.measuredW <= cfg.importLimitW - cfg.marginW && n > -cfg.exportLimitW) {
+        actions.push({ type: "revoke", rid: l.d.rid });
+        n += full - l.measuredW;
+      }
+    }
+  }
+
+  // 4. Below the export limit: loads take the surplus, then PV is curtailed by the excess.
+  if (n < -cfg.exportLimitW) {
+    for (const l of loads) {
+      if (n >= -cfg.exportLimitW) break;
+      const w = instruct(l, l.measuredW + (-cfg.exportLimitW - n), true);
+      n += w - l.measuredW;
+    }
+    for (const pv of devices.filter((d) => d.controllable && d.latest("InflexibleCurtailmentOptions"))) {
+      if (n >= -cfg.exportLimitW) break;
+      const cap = Math.min(0, power(pv) + (-cfg.exportLimitW - n));
+      const i = curtail(pv, cap, cfg, ctx.now);
+      if (i && acceptable(pv, i, ctx.now)) {
+        actions.push({ type: "instruct", rid: pv.rid, intent: `cap ${Math.round(cap / 100) * 100}`, instruction: i });
+        n += cap - power(pv);
+      }
+    }
+  }
+
+  // 5. A dishwasher starts now when the surplus covers it.
+  for (const d of devices.filter((x) => x.controllable && x.latest("ShiftableUpdate") && !ours(x.rid))) {
+    const start = shiftableStart(d, n, ctx.now);
+    if (start) { actions.push(start.action); n += start.powerW; }
+  }
+  return actions;
+}
+
+/** An InflexibleInstruction capping the PV's production at `capW` (negative) for a while. */
+function curtail(pv: DeviceView, capW: number, cfg: BalancerConfig, now: Date): InstructionDraft | undefined {
+  const options = pv.latest("InflexibleCurtailmentOptions");
+  const option = options?.curtailmentOptions?.find((o) => o.curtailmentQuantity === "ELECTRICITY.POWER");
+  if (!options || !option) return undefined;
+  const lo = Math.min(...option.curtailmentRange.map((r) => r.lowerBound));
+  return {
+    kind: "InflexibleInstruction", flexibilityUpdateId: options.flexibilityUpdateId, isEmergencyInstruction: false,
+    curtailmentProfile: {
+      curtailmentQuantity: "ELECTRICITY.POWER", startTime: formatDateTime(now.getTime()),
+      curtailmentProfileElement: [{ duration: formatDuration(cfg.curtailMinutes * 60_000), value: Math.max(lo, Math.round(capW)) }],
+    },
+  };
+}
+
+/** Starts the first alternative the surplus covers (its highest phase power), if the device accepts it now. */
+function shiftableStart(d: DeviceView, netW: number, now: Date): { action: AppAction; powerW: number } | undefined {
+  const update = d.latest("ShiftableUpdate")!;
+  const sequence = update.sequentialProfiles[0];
+  if (!sequence || update.sequentialProfiles.length !== 1) return undefined;
+  for (const alt of sequence.sequentialProfileAlternatives) {
+    const peak = Math.max(0, ...(alt.electricityProfile ?? []).map((e) => e.power));
+    if (netW + peak > 0) continue;
+    const instruction: InstructionDraft = {
+      kind: "ShiftableInstruction", flexibilityUpdateId: update.flexibilityUpdateId, isEmergencyInstruction: false,
+      sequentialProfileInstructions: [{ sequenceNr: sequence.sequenceNr, alternativeNr: alt.alternativeNr, startTime: formatDateTime(now.getTime()) }],
+    };
+    if (acceptable(d, instruction, now)) return { action: { type: "instruct", rid: d.rid, intent: `start ${alt.alternativeNr}`, instruction }, powerW: peak };
+  }
+  return undefined;
+}
+
+export { BalancerConfigSchema, type BalancerConfig } from "./config.ts";
