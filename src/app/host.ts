@@ -7,8 +7,9 @@ import type { AppAction, EnergyApp, PlanContext } from "./types.ts";
 
 const log = logger("app");
 
-/** An instruction that ended like this is sent again when the app still asks for it. */
+/** An instruction that ended like this is sent again when the app still asks for it, after a pause (a refusal rarely changes at once). */
 const RETRYABLE = new Set(["REJECTED", "ABORTED", "FAILED", "TIMEOUT"]);
+const RETRY_AFTER_MS = 10_000;
 
 export interface HostedApp {
   readonly app: EnergyApp;
@@ -38,7 +39,7 @@ export function hostApp(app: EnergyApp, runtime: AppRuntime, opts: HostOptions =
     switch (a.type) {
       case "instruct": {
         const latest = runtime.tracker.latest.get(a.rid);
-        if (latest && latest.intent === a.intent && !RETRYABLE.has(latest.state)) return;
+        if (latest && latest.intent === a.intent && (!RETRYABLE.has(latest.state) || Date.now() - latest.history.at(-1)!.at < RETRY_AFTER_MS)) return;
         const t = await runtime.instruct(a.rid, a.intent, a.instruction);
         if (RETRYABLE.has(t.state)) log.info("instruction not carried out", { app: app.name, rid: a.rid, intent: a.intent, state: t.state, info: t.info });
         return;

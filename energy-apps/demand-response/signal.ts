@@ -1,0 +1,40 @@
+// The grid operator's congestion signal (urn:flexfed:grid:0, schemas/grid.xsd), an item on
+// grid/<feeder> of pubsub.<domain> whose id is the signal's id. Ending a signal early is publishing
+// it again with `end` = now; the node keeps the latest form of each signal.
+import { createElement as x, type Element } from "ltx/lib/ltx.js";
+import { z } from "zod";
+
+export const NS_GRID = "urn:flexfed:grid:0";
+
+const IsoTime = z.string().refine((s) => /^\d{4}-\d\d-\d\dT/.test(s) && !Number.isNaN(Date.parse(s)), "must be an ISO 8601 date-time");
+
+export const CongestionSchema = z.object({
+  id: z.string().regex(/^[A-Za-z0-9._-]{1,64}$/, "must be 1-64 letters, digits, '.', '_' or '-'"),
+  feeder: z.string().min(1),
+  /** The feeder's total import may not exceed this, W. */
+  limit: z.union([z.number(), z.string().trim().min(1).transform(Number)]).pipe(z.number().finite().positive()),
+  start: IsoTime,
+  end: IsoTime,
+}).refine((c) => Date.parse(c.end) > Date.parse(c.start), { path: ["end"], message: "must be after start" });
+export type Congestion = z.infer<typeof CongestionSchema>;
+
+export class SignalError extends Error {
+  override name = "SignalError";
+}
+
+export function encodeCongestion(c: Congestion): Element {
+  return x("congestion", { xmlns: NS_GRID, id: c.id, feeder: c.feeder, limit: String(c.limit), start: c.start, end: c.end });
+}
+
+export function parseCongestion(el: Element): Congestion {
+  if (!el.is("congestion", NS_GRID)) throw new SignalError(`expected <congestion xmlns='${NS_GRID}'/>, got <${el.name} xmlns='${el.getNS() ?? ""}'/>`);
+  const parsed = CongestionSchema.safeParse(el.attrs);
+  if (!parsed.success) {
+    const i = parsed.error.issues[0]!;
+    throw new SignalError(`<congestion/>${i.path.length ? ` @${i.path.join(".")}` : ""}: ${i.message}`);
+  }
+  return parsed.data;
+}
+
+/** Is the signal in force at `now` (ms)? */
+export const active = (c: Congestion, now: number) => Date.parse(c.start) <= now && now < Date.parse(c.end);

@@ -1,0 +1,77 @@
+// `flexfed grid congestion|end`: what a grid operator tells the feeders: a congestion signal on
+// grid/<feeder> (urn:flexfed:grid:0), read by the demand-response app.
+import { randomBytes } from "node:crypto";
+import { CongestionSchema, encodeCongestion, parseCongestion, type Congestion } from "../../energy-apps/demand-response/signal.ts";
+import { PubsubClient, XmppError } from "../xmpp/index.ts";
+import { SERVER_OPTIONS_HELP } from "./server-options.ts";
+import { ACCOUNT_OPTIONS, asAccount } from "./session.ts";
+import { parseCommand, UsageError } from "./usage.ts";
+
+const USAGE = `usage: flexfed grid congestion --feeder FEEDER --limit W [--start ISO|now] [--end ISO | --minutes N] [--id ID] [options]
+       flexfed grid end --feeder FEEDER --id ID [options]
+
+congestion   publishes a congestion signal on grid/FEEDER: from start (default now) to end, the
+             feeder's total import must stay under W watts. The demand-response app acts on it.
+end          ends signal ID now (publishes it again with end = now)
+
+options:
+  --as ACCOUNT           the grid operator's account (default operator); its password is in the data dir
+${SERVER_OPTIONS_HELP}`;
+
+const OPTIONS = {
+  ...ACCOUNT_OPTIONS,
+  feeder: { type: "string" }, limit: { type: "string" }, start: { type: "string" }, end: { type: "string" },
+  minutes: { type: "string" }, id: { type: "string" },
+} as const;
+
+type Values = { feeder?: string; limit?: string; start?: string; end?: string; minutes?: string; id?: string };
+
+/** The signal a command line describes, at `now`; a usage error names what is wrong. */
+export function congestionFromArgs(v: Values, now: Date): Congestion {
+  if (!v.feeder) throw new UsageError("grid congestion: which --feeder?");
+  if (!v.limit) throw new UsageError("grid congestion: which --limit (W)?");
+  if (v.end && v.minutes) throw new UsageError("grid congestion: give --end or --minutes, not both");
+  const start = !v.start || v.start === "now" ? now : new Date(v.start);
+  if (Number.isNaN(start.getTime())) throw new UsageError(`grid congestion: --start '${v.start}' is not an ISO date-time`);
+  const minutes = v.minutes === undefined ? 60 : Number(v.minutes);
+  if (!(minutes > 0)) throw new UsageError(`grid congestion: --minutes must be a positive number, got '${v.minutes}'`);
+  const end = v.end ? new Date(v.end) : new Date(start.getTime() + minutes * 60_000);
+  if (Number.isNaN(end.getTime())) throw new UsageError(`grid congestion: --end '${v.end}' is not an ISO date-time`);
+  const parsed = CongestionSchema.safeParse({
+    id: v.id ?? `c-${randomBytes(4).toString("hex")}`, feeder: v.feeder, limit: v.limit, start: start.toISOString(), end: end.toISOString(),
+  });
+  if (!parsed.success) {
+    const i = parsed.error.issues[0]!;
+    throw new UsageError(`grid congestion: --${i.path.join(".")}: ${i.message}`);
+  }
+  return parsed.data;
+}
+
+export async function run(argv: string[]): Promise<number> {
+  const args = parseCommand(argv, { name: "grid", usage: USAGE, options: OPTIONS, positionals: true });
+  if (!args) return 0;
+  const [action] = args.positionals;
+  if (action !== "congestion" && action !== "end") throw new UsageError(`grid: say congestion or end${action ? `, not '${action}'` : ""}\n\n${USAGE}`);
+  const v = args.values;
+  if (action === "end" && (!v.feeder || !v.id)) throw new UsageError("grid end: give --feeder and --id");
+  const signal = action === "congestion" ? congestionFromArgs(v, new Date()) : undefined;
+  return asAccount({ ...v, as: v.as ?? "operator" }, async (conn, info) => {
+    const ps = new PubsubClient(conn, info.pubsub);
+    const node = `grid/${v.feeder}`;
+    try {
+      let out = signal;
+      if (!out) {
+        const [item] = await ps.items(node, { ids: [v.id!] });
+        if (!item?.payload) { console.error(`flexfed: grid end: no signal ${v.id} on ${node}`); return 1; }
+        const was = parseCongestion(item.payload);
+        out = { ...was, end: new Date(Math.max(Date.now(), Date.parse(was.start) + 1)).toISOString() };
+      }
+      await ps.publish(node, encodeCongestion(out), out.id);
+      console.log(`${node}: ${out.id} limit ${out.limit} W from ${out.start} to ${out.end}`);
+      return 0;
+    } catch (err) {
+      if (err instanceof XmppError) { console.error(`flexfed: grid ${action}: ${node}: ${err.message}`); return 1; }
+      throw err;
+    }
+  });
+}
