@@ -30,6 +30,8 @@ export function householdPower(p: { baseW: number; eveningPeakW: number; pvPeakW
 }
 
 export class MeterSimulator extends SimulatedModbusDevice {
+  /** The phase voltage, V: tests and scenarios set it to make a grid disturbance. */
+  voltageV = VOLTS;
   readonly sunspec: SunSpecImage;
   readonly #image = new RegisterImage();
   readonly #now: () => number;
@@ -81,10 +83,10 @@ export class MeterSimulator extends SimulatedModbusDevice {
     ss.set(203, "W", Math.round(w));
     for (const ph of ["A", "B", "C"]) {
       ss.set(203, `Wph${ph}`, Math.round(w / 3));
-      ss.set(203, `PhVph${ph}`, VOLTS);
-      ss.set(203, `Aph${ph}`, Math.round((Math.abs(w) / 3 / VOLTS) * 100) / 100);
+      ss.set(203, `PhVph${ph}`, this.voltageV);
+      ss.set(203, `Aph${ph}`, Math.round((Math.abs(w) / 3 / this.voltageV) * 100) / 100);
     }
-    ss.set(203, "A", Math.round((Math.abs(w) / VOLTS) * 100) / 100);
+    ss.set(203, "A", Math.round((Math.abs(w) / this.voltageV) * 100) / 100);
     ss.set(203, "TotWhImp", Math.round(this.#importWh));
     ss.set(203, "TotWhExp", Math.round(this.#exportWh));
   }
