@@ -20,6 +20,9 @@ import { BalancerConfigSchema, type BalancerConfig } from "./config.ts";
 
 interface Flex { d: DeviceView; f: Flexibility; measuredW: number }
 
+/** A load switched on to use a surplus may import this much for it, W (a 4.1 kW EV minimum on 4 kW of surplus). */
+const LOAD_SLACK_W = 300;
+
 const power = (d: DeviceView) => d.sample("power")?.v ?? 0;
 
 /** The site's net power at the connection, W, import positive. */
@@ -46,7 +49,7 @@ export function plan(cfg: BalancerConfig, ctx: PlanContext): AppAction[] {
   const instruct = (fx: Flex, targetW: number, keepAsIs = false): number => {
     const c = choose(fx.f, targetW);
     if (!c) return fx.measuredW;
-    if (keepAsIs && c.modeId === fx.f.currentModeId && !ours(fx.d.rid)) return fx.measuredW;
+    if (keepAsIs && c.modeId === fx.f.currentModeId && Math.abs(c.powerW - fx.measuredW) < 100 && !ours(fx.d.rid)) return fx.measuredW;
     const i = draft(fx.f, c, ctx.now);
     if (!acceptable(fx.d, i, ctx.now)) return fx.measuredW;
     actions.push({ type: "instruct", rid: fx.d.rid, intent: intentOf(fx.f, c), instruction: i });
@@ -93,20 +96,25 @@ export function plan(cfg: BalancerConfig, ctx: PlanContext): AppAction[] {
     }
     for (const l of loads) {
       const full = Math.max(...l.f.options.map((o) => o.maxW));
-      if (ours(l.d.rid) && n + full - l.measuredW <= cfg.importLimitW - cfg.marginW && n > -cfg.exportLimitW) {
+      // Only a load held below its full power: one the app switched on for a surplus keeps running.
+      if (ours(l.d.rid) && l.measuredW < full - 100 && n + full - l.measuredW <= cfg.importLimitW - cfg.marginW) {
         actions.push({ type: "revoke", rid: l.d.rid });
         n += full - l.measuredW;
       }
     }
   }
 
-  // 4. Below the export limit: loads take the surplus, then PV is curtailed by the excess.
-  if (n < -cfg.exportLimitW) {
+  // 4. A surplus the batteries cannot take goes to loads that can use it without importing for it;
+  //    beyond the export limit, PV is curtailed by the excess.
+  if (n < cfg.targetW) {
     for (const l of loads) {
-      if (n >= -cfg.exportLimitW) break;
-      const w = instruct(l, l.measuredW + (-cfg.exportLimitW - n), true);
-      n += w - l.measuredW;
+      if (n >= cfg.targetW) break;
+      const c = choose(l.f, l.measuredW + (cfg.targetW - n));
+      if (!c || c.powerW <= l.measuredW || n + c.powerW - l.measuredW > cfg.targetW + LOAD_SLACK_W) continue;
+      n += instruct(l, c.powerW, true) - l.measuredW;
     }
+  }
+  if (n < -cfg.exportLimitW) {
     for (const pv of devices.filter((d) => d.controllable && d.latest("InflexibleCurtailmentOptions"))) {
       if (n >= -cfg.exportLimitW) break;
       const cap = Math.min(0, power(pv) + (-cfg.exportLimitW - n));

@@ -60,7 +60,9 @@ export class AppRuntime extends EventEmitter<AppEvents> {
   /** Devices not readable (yet): rid -> why. Provisioning decides; a later policy may allow them. */
   readonly refused = new Map<string, string>();
   #byJid = new Map<string, DeviceState>();
+  /** Failed attempts to read a device (by rid) or a followed node (by name), for back-off. */
   #attempts = new Map<string, number>();
+  #following = new Set<string>();
   #timers = new Set<NodeJS.Timeout>();
   #cleanups: (() => void)[] = [];
   #seq = 0;
@@ -222,17 +224,26 @@ export class AppRuntime extends EventEmitter<AppEvents> {
     await Promise.allSettled([this.pubsub.unsubscribe(nodes.efi), this.telemetry.unsubscribe(nodes.telemetry)]);
   }
 
-  /** Reads a node of pubsub.<domain> besides the devices' (grid/<feeder>) and follows its changes. */
+  /**
+   * Reads a node of pubsub.<domain> besides the devices' (grid/<feeder>) and follows its changes;
+   * not readable yet (provisioning still adding the app) -> retried with back-off.
+   */
   async followNode(node: string): Promise<void> {
-    if (this.nodes.has(node)) return;
+    if (this.nodes.has(node) || this.#following.has(node)) return;
+    this.#following.add(node);
     try {
       await this.pubsub.subscribe(node);
       const items = await this.pubsub.items(node);
       this.nodes.set(node, new Map(items.flatMap((i) => (i.payload ? [[i.id, i.payload] as const] : []))));
+      this.#attempts.delete(node);
       this.emit("node", node);
     } catch (err) {
-      log.info("node not readable (yet)", { app: this.name, node, error: (err as Error).message });
-      this.#later(RETRY.maxMs, () => void this.followNode(node));
+      const attempt = this.#attempts.get(node) ?? 0;
+      this.#attempts.set(node, attempt + 1);
+      log.info("node not readable (yet)", { app: this.name, node, error: (err as Error).message, attempt });
+      this.#later(backoffDelay(attempt, RETRY), () => void this.followNode(node));
+    } finally {
+      this.#following.delete(node);
     }
   }
 

@@ -1,27 +1,29 @@
 // `flexfed up`: installs what is missing, starts Prosody and the platform on loopback, prints
 // what runs where, and on Ctrl-C stops everything it started, by PID, in reverse order.
 import { spawn, type ChildProcess } from "node:child_process";
-import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { ensurePackages } from "../server/install.ts";
 import { startServer, type RunningServer } from "../server/prosody.ts";
+import { EXAMPLE_SITES, SCENARIO_OPTIONS, SCENARIO_OPTIONS_HELP, scenarioConfig } from "./scenario.ts";
 import { SERVER_OPTIONS, SERVER_OPTIONS_HELP, serverSpecFrom } from "./server-options.ts";
 import { SMOKE_ADMIN, SMOKE_APP, SMOKE_DEVICE } from "./smoke.ts";
 import { parseCommand } from "./usage.ts";
 import { stopSignal } from "./signals.ts";
 
-const EXAMPLE_SITES = ["home.yaml", "feeder.yaml"].map((f) => path.relative(process.cwd(), fileURLToPath(new URL(`../../examples/sites/${f}`, import.meta.url))));
-
 const USAGE = `usage: flexfed up [options]
 
 Starts Prosody on loopback, the registry and provisioning components (\`flexfed services\`), the
-example sites ${EXAMPLE_SITES.join(" and ")} (\`flexfed site run\`: a home and a feeder of
-three homes, simulated devices speaking their real protocols, each a device on XMPP, claimed by
-"owner"), and the smoke scenario (one device account and one app component). The account "owner" is also for \`flexfed claim\` and \`flexfed policy\`.
+scenario (\`flexfed scenario\`: the example sites ${EXAMPLE_SITES.join(" and ")}, a home and a
+feeder of three homes whose simulated devices speak their real protocols, each a device on XMPP
+claimed by "owner"; the balancer, demand-response and monitor apps; a simulated day with a
+congestion event, without and then with flexibility, and its summary), and the smoke scenario
+(one device account and one app component). The account "owner" is also for \`flexfed claim\`,
+\`flexfed policy\` and \`flexfed watch\`; "operator" for \`flexfed grid\`.
 Ctrl-C stops everything it started.
 
 options:
 ${SERVER_OPTIONS_HELP}
+${SCENARIO_OPTIONS_HELP}
   --smoke-count N        stop the smoke scenario after N publications, then shut down`;
 
 const BIN = fileURLToPath(new URL("../../bin/flexfed.mjs", import.meta.url));
@@ -43,23 +45,29 @@ function stopChild(child: ChildProcess, graceMs = 5_000): Promise<void> {
   });
 }
 
+/** The scenario options given to `up`, passed on. */
+function scenarioArgs(v: Record<string, string | boolean | undefined>): string[] {
+  return Object.keys(SCENARIO_OPTIONS).flatMap((k) => (v[k] === undefined ? [] : v[k] === true ? [`--${k}`] : [`--${k}`, String(v[k])]));
+}
+
 export async function run(argv: string[]): Promise<number> {
   const args = parseCommand(argv, {
     name: "up",
     usage: USAGE,
-    options: { ...SERVER_OPTIONS, "smoke-count": { type: "string" } },
+    options: { ...SERVER_OPTIONS, ...SCENARIO_OPTIONS, "smoke-count": { type: "string" } },
   });
   if (!args) return 0;
   const spec = serverSpecFrom(args.values);
+  scenarioConfig(args.values); // a wrong scenario option stops here, before anything starts
   ensurePackages();
 
   console.log(`flexfed: preparing ${spec.dataDir} and starting Prosody ...`);
   const server: RunningServer = await startServer({
     ...spec,
-    components: ["registry", "provisioning", SMOKE_APP, SMOKE_ADMIN],
+    components: ["registry", "provisioning", "balancer", "dr", "monitor", SMOKE_APP, SMOKE_ADMIN],
     admins: ["registry", "provisioning", SMOKE_ADMIN],
-    // "owner" is the site owner's account, used by `flexfed claim` and `flexfed policy`.
-    accounts: [SMOKE_DEVICE, "owner"],
+    // "owner" owns the sites (`flexfed claim`, `flexfed policy`, `flexfed watch`); "operator" is the grid operator (`flexfed grid`).
+    accounts: [SMOKE_DEVICE, "owner", "operator"],
   });
   const { info } = server;
   console.log(
@@ -79,8 +87,8 @@ export async function run(argv: string[]): Promise<number> {
   if (args.values["smoke-count"]) smokeArgs.push("--count", args.values["smoke-count"], "--interval", "1");
   const children = [
     startChild(["services", "--data-dir", spec.dataDir], info.caCert),
-    // One process for both sites: accounts are added to secrets.json by one writer.
-    startChild(["site", "run", ...EXAMPLE_SITES, "--claim-as", "owner", "--data-dir", spec.dataDir], info.caCert),
+    // One process for both sites and the apps: accounts are added to secrets.json by one writer.
+    startChild(["scenario", ...EXAMPLE_SITES, "--data-dir", spec.dataDir, ...scenarioArgs(args.values)], info.caCert),
     startChild(smokeArgs, info.caCert),
   ];
 
