@@ -1,6 +1,8 @@
 // The balancer: a site's customer energy manager (CEM). Every plan, in this order:
 // 1. The site's net power at the connection is measured (the ROLE=grid meter, else the sum of the
-//    devices' power); what is left without the flexible devices is the base.
+//    devices' power) and corrected for devices instructed after that reading (estimate.ts: they
+//    count at their planned power and are left as asked; the plan holds while the meter has not seen
+//    a device that already moved); without the flexible devices it is the base.
 // 2. Batteries (storage that can discharge) aim the net at `targetW` (self-consumption), sharing the
 //    work by their power range.
 // 3. Above the import limit: loads that the app may slow down (EV chargers, heat pumps: storage and
@@ -8,8 +10,8 @@
 //    generator (adjustable that produces) starts. Well inside the limit again, they are handed back.
 // 4. Below the export limit: loads take the surplus first, then PV is curtailed (InflexibleInstruction)
 //    by exactly the excess; the curtailment ends by itself and is renewed while needed.
-// 5. A dishwasher offering a program starts early when the PV surplus covers its power (else it
-//    starts by itself before its deadline).
+// 5. A dishwasher offering a program starts early when the PV surplus covers its power, or near
+//    its latest start when the import limit has room (shiftable.ts).
 // Every instruction is checked against the device's own rules before it goes out.
 import type { DeviceView } from "../../src/app/model.ts";
 import { acceptable, choose, draft, flexibilityOf, intentOf, type Flexibility } from "../../src/app/flexibility.ts";
@@ -17,6 +19,8 @@ import type { AppAction, EnergyApp, InstructionDraft, PlanContext } from "../../
 import { isHolding } from "../../src/app/tracker.ts";
 import { formatDateTime, formatDuration } from "../../src/efi/index.ts";
 import { BalancerConfigSchema, type BalancerConfig } from "./config.ts";
+import { estimatedGrid, gridPower, settling } from "./estimate.ts";
+import { shiftableStart } from "./shiftable.ts";
 
 interface Flex { d: DeviceView; f: Flexibility; measuredW: number }
 
@@ -24,12 +28,6 @@ interface Flex { d: DeviceView; f: Flexibility; measuredW: number }
 const LOAD_SLACK_W = 300;
 
 const power = (d: DeviceView) => d.sample("power")?.v ?? 0;
-
-/** The site's net power at the connection, W, import positive. */
-export function netPower(devices: readonly DeviceView[]): number {
-  const grid = devices.find((d) => d.tags.ROLE === "grid");
-  return grid ? power(grid) : devices.reduce((w, d) => w + power(d), 0);
-}
 
 export function balancer(input: unknown): EnergyApp {
   const cfg: BalancerConfig = BalancerConfigSchema.parse(input);
@@ -46,8 +44,8 @@ export function plan(cfg: BalancerConfig, ctx: PlanContext): AppAction[] {
   const actions: AppAction[] = [];
   const ours = (rid: string) => { const t = ctx.instructions.get(rid); return !!t && (isHolding(t.state) || t.state === "SUCCEEDED"); };
   /** Asks `fx` for `targetW`; resolves to the power it will draw. Loads left as they are get no instruction (they keep their own behaviour). */
-  const instruct = (fx: Flex, targetW: number, keepAsIs = false): number => {
-    const c = choose(fx.f, targetW);
+  const instruct = (fx: Flex, targetW: number, keepAsIs = false, at?: "most" | "least"): number => {
+    const c = choose(fx.f, targetW, at);
     if (!c) return fx.measuredW;
     if (keepAsIs && c.modeId === fx.f.currentModeId && Math.abs(c.powerW - fx.measuredW) < 100 && !ours(fx.d.rid)) return fx.measuredW;
     const i = draft(fx.f, c, ctx.now);
@@ -56,7 +54,10 @@ export function plan(cfg: BalancerConfig, ctx: PlanContext): AppAction[] {
     return c.powerW;
   };
 
+  const settled = settling(devices, ctx.instructions);
+  if (settled.some((x) => !x.seen)) return [];
   const flex: Flex[] = devices.flatMap((d) => {
+    if (settled.some((x) => x.rid === d.rid)) return [];
     const f = flexibilityOf(d, now);
     return f && f.options.length ? [{ d, f, measuredW: power(d) }] : [];
   });
@@ -65,7 +66,7 @@ export function plan(cfg: BalancerConfig, ctx: PlanContext): AppAction[] {
   const loads = flex.filter((x) => !canDischarge(x) && x.f.options.every((o) => o.minW >= 0) && x.f.options.some((o) => o.maxW > 0));
   const generators = flex.filter((x) => x.f.category === "adjustable" && x.f.options.some((o) => o.minW < 0));
 
-  const net = netPower(devices);
+  const net = estimatedGrid(gridPower(devices), settled);
   const base = net - [...batteries, ...loads, ...generators].reduce((w, x) => w + x.measuredW, 0);
   const others = loads.reduce((w, x) => w + x.measuredW, 0) + generators.reduce((w, x) => w + x.measuredW, 0);
 
@@ -81,12 +82,12 @@ export function plan(cfg: BalancerConfig, ctx: PlanContext): AppAction[] {
   if (n > cfg.importLimitW) {
     for (const l of [...loads].sort((a, b) => b.measuredW - a.measuredW)) {
       if (n <= cfg.importLimitW) break;
-      const w = instruct(l, Math.max(0, l.measuredW - (n - cfg.importLimitW)), true);
+      const w = instruct(l, Math.max(0, l.measuredW - (n - cfg.importLimitW)), true, "most");
       n += w - l.measuredW;
     }
     for (const g of generators) {
       if (n <= cfg.importLimitW) break;
-      const w = instruct(g, g.measuredW - (n - cfg.importLimitW), true);
+      const w = instruct(g, g.measuredW - (n - cfg.importLimitW), true, "most");
       n += w - g.measuredW;
     }
   } else if (n < cfg.importLimitW - cfg.marginW) {
@@ -109,7 +110,7 @@ export function plan(cfg: BalancerConfig, ctx: PlanContext): AppAction[] {
   if (n < cfg.targetW) {
     for (const l of loads) {
       if (n >= cfg.targetW) break;
-      const c = choose(l.f, l.measuredW + (cfg.targetW - n));
+      const c = choose(l.f, l.measuredW + (cfg.targetW - n) + LOAD_SLACK_W, "most");
       if (!c || c.powerW <= l.measuredW || n + c.powerW - l.measuredW > cfg.targetW + LOAD_SLACK_W) continue;
       n += instruct(l, c.powerW, true) - l.measuredW;
     }
@@ -128,7 +129,7 @@ export function plan(cfg: BalancerConfig, ctx: PlanContext): AppAction[] {
 
   // 5. A dishwasher starts now when the surplus covers it.
   for (const d of devices.filter((x) => x.controllable && x.latest("ShiftableUpdate") && !ours(x.rid))) {
-    const start = shiftableStart(d, n, ctx.now);
+    const start = shiftableStart(d, n, { targetW: cfg.targetW, importLimitW: cfg.importLimitW, leadMs: cfg.deadlineLeadMinutes * 60_000 }, ctx.now);
     if (start) { actions.push(start.action); n += start.powerW; }
   }
   return actions;
@@ -147,23 +148,6 @@ function curtail(pv: DeviceView, capW: number, cfg: BalancerConfig, now: Date): 
       curtailmentProfileElement: [{ duration: formatDuration(cfg.curtailMinutes * 60_000), value: Math.max(lo, Math.round(capW)) }],
     },
   };
-}
-
-/** Starts the first alternative the surplus covers (its highest phase power), if the device accepts it now. */
-function shiftableStart(d: DeviceView, netW: number, now: Date): { action: AppAction; powerW: number } | undefined {
-  const update = d.latest("ShiftableUpdate")!;
-  const sequence = update.sequentialProfiles[0];
-  if (!sequence || update.sequentialProfiles.length !== 1) return undefined;
-  for (const alt of sequence.sequentialProfileAlternatives) {
-    const peak = Math.max(0, ...(alt.electricityProfile ?? []).map((e) => e.power));
-    if (netW + peak > 0) continue;
-    const instruction: InstructionDraft = {
-      kind: "ShiftableInstruction", flexibilityUpdateId: update.flexibilityUpdateId, isEmergencyInstruction: false,
-      sequentialProfileInstructions: [{ sequenceNr: sequence.sequenceNr, alternativeNr: alt.alternativeNr, startTime: formatDateTime(now.getTime()) }],
-    };
-    if (acceptable(d, instruction, now)) return { action: { type: "instruct", rid: d.rid, intent: `start ${alt.alternativeNr}`, instruction }, powerW: peak };
-  }
-  return undefined;
 }
 
 export { BalancerConfigSchema, type BalancerConfig } from "./config.ts";

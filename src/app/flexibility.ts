@@ -75,12 +75,16 @@ export function flexibilityOf(d: DeviceView, now: number): Flexibility | undefin
 }
 
 /**
- * The mode and factor closest to `targetW`. Ties go to the current mode (no needless switching),
- * then to the mode with the smaller power range (idle rather than charging at 0 W).
+ * The mode and factor closest to `targetW`; with `at: "most"` the closest that draws no more (a
+ * limit to hold), with `at: "least"` no less, falling back to the closest when none can. Ties go to
+ * the current mode (no needless switching), then to the mode with the smaller power range (idle
+ * rather than charging at 0 W).
  */
-export function choose(f: Flexibility, targetW: number): ModeChoice | undefined {
+export function choose(f: Flexibility, targetW: number, at?: "most" | "least"): ModeChoice | undefined {
+  const fits = (o: ModeOption) => (at === "most" ? o.minW <= targetW + 1 : at === "least" ? o.maxW >= targetW - 1 : true);
+  const candidates = f.options.some(fits) ? f.options.filter(fits) : f.options;
   let best: (ModeChoice & { miss: number; rank: number }) | undefined;
-  for (const o of f.options) {
+  for (const o of candidates) {
     const powerW = Math.min(o.maxW, Math.max(o.minW, targetW));
     const miss = Math.abs(powerW - targetW);
     const rank = (o.modeId === f.currentModeId ? 0 : 1) + (o.maxW - o.minW) / 1e9;

@@ -302,6 +302,8 @@ export class AppRuntime extends EventEmitter<AppEvents> {
     const d = this.#byJid.get(bare(p.from).toLowerCase());
     if (!d) return;
     if (p.type === "available") {
+      // Presence means provisioning counts the app as a friend: its node membership follows.
+      if (this.refused.has(d.rid) && !d.fullJid) this.#later(500, () => { if (this.refused.has(d.rid)) void this.#follow(d.rid); });
       d.fullJid = p.from;
       d.presence = p.show === "xa" ? "lost" : "online";
       d.lostReason = p.show === "xa" ? p.status : undefined;

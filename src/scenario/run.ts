@@ -128,7 +128,10 @@ export async function runScenario(server: Server, files: readonly string[], cfg:
         // Every device seen by the apps (presence and control space) before the day runs.
         const monitorView = runtimes.get("monitor")!;
         const until = Date.now() + READY_MS;
-        const ready = () => site.devices.every((d) => monitorView.model.devices.get(d.config.resourceId)?.controllable || monitorView.model.devices.get(d.config.resourceId)?.category === "inflexible");
+        const ready = () => site.devices.every((d) => {
+          const seen = monitorView.model.devices.get(d.config.resourceId);
+          return seen?.presence === "online" && seen.items.some((m) => m.kind.endsWith("Registration"));
+        });
         while (!ready() && Date.now() < until && !cancelled) await new Promise((r) => setTimeout(r, 200));
         check();
         if (!ready()) log.warn("not every device was seen by the apps in time; the day starts anyway");

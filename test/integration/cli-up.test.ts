@@ -111,9 +111,37 @@ describe("flexfed up", () => {
     }
   });
 
+  it("runs the simulated day without and with the apps and prints the summary (npm start's scenario)", async () => {
+    const dataDir = await mkdtemp(path.join(os.tmpdir(), "flexfed-up-"));
+    try {
+      const { code, out } = await runCli(["up", "--data-dir", dataDir, ...(await portArgs()), "--day-minutes", "0.5", "--once"]);
+      expect(out).toContain("scenario: without flexibility: 2026-06-21 in 0.5 min (x2880)");
+      expect(out).toContain("scenario: with flexibility");
+      expect(out).toContain("flexfed: stopped.");
+      expect(code).toBe(0);
+      const row = (name: string) => {
+        const m = new RegExp(`${name}\\s+(-?[\\d.]+) kW\\s+(-?[\\d.]+) kW`).exec(out);
+        if (!m) throw new Error(`no '${name}' row in:\n${out}`);
+        return { without: Number(m[1]), with: Number(m[2]) };
+      };
+      // The apps hold the congestion limit (6 kW) the devices on their own break, and lower the home's peak.
+      const congestion = row("feeder peak 17:00-21:00 \\(limit 6.0 kW\\)");
+      expect(congestion.without).toBeGreaterThan(6);
+      expect(congestion.with).toBeLessThan(congestion.without);
+      expect(row("home-1 grid peak import").with).toBeLessThan(row("home-1 grid peak import").without);
+      const balancer = /balancer\s+(\d+) instructions sent, (\d+) accepted/.exec(out)!;
+      expect(Number(balancer[2])).toBeGreaterThan(0);
+    } finally {
+      await rm(dataDir, { recursive: true, force: true });
+    }
+  });
+
   it("rejects a bad option with exit code 2 and the usage", async () => {
     const { code, out } = await runCli(["up", "--c2s-port", "70000"]);
     expect(code).toBe(2);
     expect(out).toContain("--c2s-port must be a port number 1-65535, got '70000'");
+    const day = await runCli(["up", "--day-minutes", "0"]);
+    expect(day.code).toBe(2);
+    expect(day.out).toContain("scenario: --day-minutes: ");
   });
 });

@@ -97,7 +97,7 @@ describe("energy apps", () => {
   it("the balancer holds a 5 kW import limit through a load peak, with the battery", async () => {
     const home = homes.get("home-7")!;
     const b = await host(balancer({ site: "home-7", importLimitW: 5_000, exportLimitW: 3_000 }));
-    await expect.poll(() => b.runtime.model.devices.get("home-7-battery")?.controllable, { timeout: 15_000 }).toBe(true);
+    await expect.poll(() => b.runtime.model.devices.get("home-7-battery")?.controllable, { timeout: 30_000 }).toBe(true);
     home.load = 8_000;
     // Without the battery the connection would import 8 kW.
     await expect.poll(() => home.netW(), { timeout: 20_000 }).toBeLessThanOrEqual(5_000);
@@ -153,5 +153,27 @@ describe("energy apps", () => {
     await startHosted("home-9-battery");
     await expect.poll(async () => (await alarm("offline:home-9-battery"))?.state, { timeout: 20_000 }).toBe("cleared");
     expect((m.app as ReturnType<typeof monitor>).raised).toBeGreaterThanOrEqual(2);
+  });
+
+  it("every app survives a device restart: the balancer controls the restarted battery again", async () => {
+    const home = homes.get("home-7")!;
+    const b = apps.find((a) => a.app.name === "balancer")!;
+    const before = b.runtime.tracker.latest.get("home-7-battery")?.id;
+    await devices.get("home-7-battery")!.stop();
+    await expect.poll(() => b.runtime.model.devices.get("home-7-battery")?.presence, { timeout: 15_000 }).toBe("offline");
+    await startHosted("home-7-battery");
+    await expect.poll(() => b.runtime.model.devices.get("home-7-battery")?.controllable, { timeout: 30_000 }).toBe(true);
+    home.load = 9_000;
+    await expect.poll(() => home.netW(), { timeout: 20_000 }).toBeLessThanOrEqual(5_000);
+    // A new instruction to the device's new session did it.
+    const after = b.runtime.tracker.latest.get("home-7-battery")!;
+    expect(after.id).not.toBe(before);
+    await expect.poll(() => after.state).toBe("SUCCEEDED");
+    // The monitor and the demand-response app still see every device.
+    for (const name of ["monitor", "dr"]) {
+      const a = apps.find((x) => x.app.name === name)!;
+      await expect.poll(() => a.runtime.model.view().filter((d) => d.presence === "online").length, { timeout: 15_000 }).toBe(8);
+    }
+    home.load = 1_000;
   });
 });
