@@ -13,5 +13,7 @@ export const BalancerConfigSchema = z.strictObject({
   marginW: z.number().min(0).default(500),
   /** How long a PV curtailment lasts before the next plan renews or ends it, minutes. */
   curtailMinutes: z.number().int().positive().default(15),
+  /** How long before a dishwasher's latest start the balancer starts it on import, if the limit has room, minutes. */
+  deadlineLeadMinutes: z.number().min(0).default(30),
 });
 export type BalancerConfig = z.infer<typeof BalancerConfigSchema>;
