@@ -307,7 +307,9 @@ export class AppRuntime extends EventEmitter<AppEvents> {
       d.fullJid = p.from;
       d.presence = p.show === "xa" ? "lost" : "online";
       d.lostReason = p.show === "xa" ? p.status : undefined;
-    } else if (p.type === "unavailable" && (!d.fullJid || d.fullJid === p.from || !p.from.includes("/"))) {
+    } else if (p.type === "unavailable" && (!d.fullJid || d.fullJid === p.from)) {
+      // A bare-JID "unavailable" answers a probe sent before the subscription was approved: it
+      // says nothing about a resource the app already knows to be there.
       d.fullJid = undefined;
       d.presence = "offline";
     } else if (p.type === "unsubscribed") {
