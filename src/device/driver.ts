@@ -2,11 +2,31 @@
 // one EFI category. A driver talks to its device and describes it in EFI; it never sees XMPP.
 // The device runtime (src/device/runtime.ts) hosts one driver and is the device on XMPP.
 import type { z } from "zod";
-import type { EfiMessage, InflexibleInstruction } from "../efi/index.ts";
+import { isMessageKind, MESSAGE_KINDS, type EfiMessage, type InflexibleInstruction, type MessageKind } from "../efi/index.ts";
 import type { Logger } from "../log/index.ts";
 import type { Reading } from "../telemetry/index.ts";
 
 export type EfiCategory = "inflexible" | "shiftable" | "storage" | "adjustable";
+
+const CATEGORY_PREFIX: Record<EfiCategory, string> = { inflexible: "Inflexible", shiftable: "Shiftable", storage: "Storage", adjustable: "Adjustable" };
+
+/**
+ * The category an item id (an EFI element's local name) belongs to; undefined for what every
+ * category shares (Measurement, FlexibilityRevoke, InstructionStatusUpdate) and for other ids.
+ */
+export function categoryOf(kind: string): EfiCategory | undefined {
+  if (!isMessageKind(kind)) return undefined;
+  return (Object.keys(CATEGORY_PREFIX) as EfiCategory[]).find((c) => kind.startsWith(CATEGORY_PREFIX[c]));
+}
+
+/** The category the last registration among `messages` announces, if there is one. */
+export function registeredCategory(messages: readonly EfiMessage[]): EfiCategory | undefined {
+  const registration = messages.findLast((m) => m.kind.endsWith("Registration"));
+  return registration && categoryOf(registration.kind);
+}
+
+/** The message kinds of a category. */
+export const kindsOf = (category: EfiCategory): MessageKind[] => MESSAGE_KINDS.filter((k) => categoryOf(k) === category);
 
 export type CurtailmentQuantity = InflexibleInstruction["curtailmentProfile"]["curtailmentQuantity"];
 
@@ -30,9 +50,13 @@ export interface DriverSink {
   identity(tags: DeviceTags): void;
   /**
    * Complete EFI messages (header included) that replace the published ones of the same kind:
-   * registration, system description, status, forecasts, Measurement.
+   * registration, system description, status, forecasts, Measurement. A registration of another
+   * category than the device's current one changes the device's category: everything published
+   * for the old one is withdrawn.
    */
   controlSpace(messages: readonly EfiMessage[]): void;
+  /** Withdraws published messages of these kinds: what they offered holds no more (a program that started). */
+  retract(kinds: readonly MessageKind[]): void;
   /** One sample of measurements, taken at `time`. */
   telemetry(readings: readonly Reading[], time: Date): void;
   /** The device stopped answering (or refuses): why, in words a user can act on. Called once per loss. */
@@ -47,6 +71,7 @@ export class DriverError extends Error {
 }
 
 export interface DeviceDriver {
+  /** The category before the driver's first registration; afterwards its latest registration's. */
   readonly category: EfiCategory;
   /**
    * Starts talking to the device and reporting to `sink`. Resolves once started; a device that

@@ -63,6 +63,10 @@ export class ControlSpacePublisher {
   readonly #sentAt = new Map<MessageKind, number>();
   readonly #held = new Map<MessageKind, NodeJS.Timeout>();
   readonly #pump: Pump;
+  /** Which item ids the node may hold (see prune). */
+  #keep: (id: string) => boolean = () => true;
+  /** False until the node's items have been read against #keep after prune(). */
+  #pruned = true;
   /** Publishing waits for this (claimed: the node exists and the device is its publisher). */
   open = false;
 
@@ -89,11 +93,22 @@ export class ControlSpacePublisher {
     this.kick();
   }
 
-  /** Removes a kind from the node (a FlexibilityRevoke once the device is back). */
+  /** Removes a kind from the node (a FlexibilityRevoke once the device is back, an offer that ended). */
   retract(kind: MessageKind): void {
     if (!this.#latest.delete(kind)) return;
     this.#dirty.delete(kind);
     this.#retracted.add(kind);
+    this.kick();
+  }
+
+  /**
+   * Withdraws every item `keep` rejects: the kinds held here at once, and those an earlier run of
+   * the device left on the node once it has been read (before anything else is sent).
+   */
+  prune(keep: (id: string) => boolean): void {
+    this.#keep = keep;
+    for (const kind of [...this.#latest.keys()]) if (!keep(kind)) this.retract(kind);
+    this.#pruned = false;
     this.kick();
   }
 
@@ -122,6 +137,11 @@ export class ControlSpacePublisher {
 
   async #publishOne(): Promise<boolean> {
     if (!this.open) return false;
+    if (!this.#pruned) {
+      for (const { id } of await this.pubsub.items(this.node)) if (!this.#keep(id) && !this.#latest.has(id as MessageKind)) this.#retracted.add(id as MessageKind);
+      this.#pruned = true;
+      return true;
+    }
     const [gone] = this.#retracted;
     if (gone) {
       await this.pubsub.retract(this.node, gone).catch((err: { condition?: string }) => {

@@ -13,7 +13,7 @@ import { answerRegistryNotices, formatQr, isNumericTag, RegistryClient, type Tag
 import { pack, type Reading } from "../telemetry/index.ts";
 import { backoffDelay } from "../util/backoff.ts";
 import { bare, keepPresence, onPresence, PubsubClient, sendPresence, XmppError, type IqRequest, type XmppConnection } from "../xmpp/index.ts";
-import type { DeviceDriver, DeviceTags, DriverSink } from "./driver.ts";
+import { categoryOf, registeredCategory, type DeviceDriver, type DeviceTags, type DriverSink, type EfiCategory } from "./driver.ts";
 import { InstructionLedger, INSTRUCTION_CATEGORY, isFinal, planSteps, type InstructionRecord, type InstructionState } from "./instructions.ts";
 import { ControlSpacePublisher, TelemetryPublisher } from "./publisher.ts";
 
@@ -56,6 +56,9 @@ export class DeviceRuntime extends EventEmitter<DeviceEvents> {
   readonly ledger = new InstructionLedger();
   #configTags: DeviceTags;
   #identity: DeviceTags | undefined;
+  #category: EfiCategory;
+  /** Whether the node was pruned to the category of a registration in this run. */
+  #categoryKept = false;
   #registered = false;
   #claimed = false;
   #lostReason: string | undefined;
@@ -72,6 +75,7 @@ export class DeviceRuntime extends EventEmitter<DeviceEvents> {
     this.resourceId = opts.resourceId;
     this.domain = this.conn.jid.split("@")[1]!.split("/")[0]!;
     this.#configTags = opts.tags ?? {};
+    this.#category = opts.driver.category;
     this.registry = new RegistryClient(this.conn, `registry.${this.domain}`);
     this.provisioning = new ProvisioningClient(this.conn, `provisioning.${this.domain}`);
     const nodes = nodesOf(this.resourceId);
@@ -80,12 +84,14 @@ export class DeviceRuntime extends EventEmitter<DeviceEvents> {
   }
 
   get claimed(): boolean { return this.#claimed; }
+  /** The device's EFI category: its driver's latest registration's (the driver's static one before). */
+  get category(): EfiCategory { return this.#category; }
   /** Why the driver lost its device, while it is lost. */
   get lostReason(): string | undefined { return this.#lostReason; }
 
   /** The tags the device registers with (KEY included: what the owner claims it by). */
   get tags(): Tag[] {
-    const all: DeviceTags = { ...this.#identity, ...this.#configTags, RID: this.resourceId, EFI: this.driver.category, NODE: this.controlSpace.node };
+    const all: DeviceTags = { ...this.#identity, ...this.#configTags, RID: this.resourceId, EFI: this.#category, NODE: this.controlSpace.node };
     // XEP-0347's numeric tags (V, PMAX, CAP, LAT ...) go as <num/>; a value that is no number
     // (a firmware version "1.2.3-b" as V) is left out rather than refused by the registry.
     return Object.entries(all).flatMap(([name, value]): Tag[] => {
@@ -177,11 +183,12 @@ export class DeviceRuntime extends EventEmitter<DeviceEvents> {
     if (!this.#stopped) void this.#register().catch((err: Error) => log.warn("could not register again", { device: this.resourceId, error: err.message }));
   }
 
-  /** Tags read from the device changed after registering: the registry learns them. */
-  async #updateTags(): Promise<void> {
+  /** Tags changed after registering (read from the device, or the category): the registry learns them. */
+  #updateTags(): void {
     if (!this.#registered) return;
-    const result = await this.registry.update(this.tags);
-    if (result === "disowned") await this.#register();
+    void this.registry.update(this.tags)
+      .then((result) => (result === "disowned" ? this.#register() : undefined))
+      .catch((err: Error) => log.warn("tag update failed", { device: this.resourceId, error: err.message }));
   }
 
   #onOnline = () => {
@@ -213,13 +220,18 @@ export class DeviceRuntime extends EventEmitter<DeviceEvents> {
       const changed = JSON.stringify(tags) !== JSON.stringify(this.#identity);
       this.#identity = tags;
       this.#identitySeen();
-      if (changed) void this.#updateTags().catch((err: Error) => log.warn("tag update failed", { device: this.resourceId, error: err.message }));
+      if (changed) this.#updateTags();
     },
     controlSpace: (messages) => {
+      const category = registeredCategory(messages);
+      if (category) this.#onRegistration(category);
       // A new description (a car plugged in again: a new session) ends an earlier revoke.
       const renewed = messages.some((m) => DESCRIPTIONS.has(m.kind) && (this.controlSpace.latest(m.kind) as { flexibilityUpdateId?: string } | undefined)?.flexibilityUpdateId !== (m as { flexibilityUpdateId?: string }).flexibilityUpdateId);
       this.controlSpace.set(messages);
       if (renewed && !this.#lostReason && !messages.some((m) => m.kind === "FlexibilityRevoke")) this.controlSpace.retract("FlexibilityRevoke");
+    },
+    retract: (kinds) => {
+      for (const kind of kinds) this.controlSpace.retract(kind);
     },
     telemetry: (readings: readonly Reading[], time: Date) => {
       if (readings.length) this.telemetry.push(pack(`${this.resourceId}/`, time, readings));
@@ -227,6 +239,24 @@ export class DeviceRuntime extends EventEmitter<DeviceEvents> {
     lost: (reason) => this.#onLost(reason),
     recovered: () => this.#onRecovered(),
   };
+
+  /**
+   * The driver registered as `category`. The node never mixes two categories: the first
+   * registration of a run and every change prune what belongs to another one (also what a previous
+   * run left on the node). A change ends the instructions given for the old category, and the
+   * registry learns the new EFI tag.
+   */
+  #onRegistration(category: EfiCategory): void {
+    const changed = category !== this.#category;
+    if (!changed && this.#categoryKept) return;
+    this.#categoryKept = true;
+    this.#category = category;
+    this.controlSpace.prune((id) => [undefined, category].includes(categoryOf(id)));
+    if (!changed) return;
+    log.info("EFI category changed", { device: this.resourceId, category });
+    for (const r of this.ledger.active()) this.#finish(r, "ABORTED", `${this.resourceId} is now a ${category} device`);
+    this.#updateTags();
+  }
 
   #onLost(reason: string): void {
     this.#lostReason = reason;
@@ -294,7 +324,7 @@ export class DeviceRuntime extends EventEmitter<DeviceEvents> {
 
   /** Why an instruction cannot be executed, or undefined. */
   #refusal(i: EfiInstruction): string | undefined {
-    if (INSTRUCTION_CATEGORY[i.kind] !== this.driver.category) return `${this.resourceId} is a ${this.driver.category} device; it does not take ${i.kind}`;
+    if (INSTRUCTION_CATEGORY[i.kind] !== this.#category) return `${this.resourceId} is a ${this.#category} device; it does not take ${i.kind}`;
     if (this.#lostReason) return `${this.resourceId} is unavailable (${this.#lostReason}); its flexibility is revoked`;
     const issues = checkInstruction(i, this.#context());
     return issues.length ? issues.map((x) => `${x.path}: ${x.reason}`).join("; ") : undefined;

@@ -1,18 +1,24 @@
 // The publishers' order and retry logic, against a recording stand-in for the pubsub service
 // (the real service is exercised in test/integration/device-*.test.ts).
+import { readFileSync } from "node:fs";
 import type { Element } from "ltx/lib/ltx.js";
 import { describe, expect, it } from "vitest";
 import { ControlSpacePublisher, TelemetryPublisher } from "../../src/device/publisher.ts";
-import type { EfiMessage } from "../../src/efi/index.ts";
+import { decode, type EfiMessage } from "../../src/efi/index.ts";
 import { pack } from "../../src/telemetry/index.ts";
 import type { PubsubClient } from "../../src/xmpp/index.ts";
 
-/** Records publishes and retracts; fails the next `failures` calls like a dropped connection. */
+/** Records publishes and retracts, holding `onNode`; fails the next `failures` calls like a dropped connection. */
 function service() {
-  const calls: { op: "publish" | "retract"; id: string; payload?: Element }[] = [];
+  const calls: { op: "publish" | "retract" | "items"; id: string; payload?: Element }[] = [];
   const s = {
     calls,
     failures: 0,
+    onNode: [] as string[],
+    async items() {
+      calls.push({ op: "items", id: "" });
+      return s.onNode.map((id) => ({ id }));
+    },
     async publish(_node: string, payload: Element, id: string) {
       if (s.failures > 0) { s.failures--; throw new Error("not connected"); }
       calls.push({ op: "publish", id, payload });
@@ -30,6 +36,8 @@ const header = (t: number) => ({ efiResourceId: "bat-1", timestamp: new Date(t).
 const measurement = (t: number, power: number): EfiMessage =>
   ({ kind: "Measurement", header: header(t), measurementTimestamp: new Date(t).toISOString(), electricityMeasurement: { power } });
 const revoke = (t: number): EfiMessage => ({ kind: "FlexibilityRevoke", header: header(t) });
+const registration = (kind: "StorageRegistration" | "AdjustableRegistration"): EfiMessage =>
+  decode(readFileSync(new URL(`../efi/examples/${kind}.xml`, import.meta.url), "utf8"));
 
 describe("ControlSpacePublisher", () => {
   it("waits until the node is open, then sends the latest message of each kind once", async () => {
@@ -85,6 +93,27 @@ describe("ControlSpacePublisher", () => {
     p.retract("FlexibilityRevoke");
     await expect.poll(() => s.calls.map((c) => `${c.op} ${c.id}`)).toEqual(["publish FlexibilityRevoke", "retract FlexibilityRevoke"]);
     expect(p.latest("FlexibilityRevoke")).toBeUndefined();
+    p.stop();
+  });
+
+  it("prunes what it may not hold: the kinds it holds at once, those a previous run left once the node is read, before publishing", async () => {
+    const s = service();
+    s.onNode = ["StorageSystemDescription", "Measurement", "AdjustableStatus"];
+    const p = new ControlSpacePublisher(as(s), "efi/ev-1", {});
+    p.set([registration("StorageRegistration"), measurement(1, 5)]);
+    const adjustableOnly = (id: string) => !id.startsWith("Storage");
+    p.prune(adjustableOnly);
+    expect(p.latest("StorageRegistration")).toBeUndefined();
+    p.set([registration("AdjustableRegistration")]);
+    p.open = true;
+    p.kick();
+    await expect.poll(() => s.calls.map((c) => `${c.op} ${c.id}`)).toEqual([
+      "items ", "retract StorageRegistration", "retract StorageSystemDescription", "publish Measurement", "publish AdjustableRegistration",
+    ]);
+    // Pruning is done: later publishes do not read the node again.
+    p.set([measurement(2, 6)]);
+    await expect.poll(() => s.calls.length).toBe(6);
+    expect(s.calls.at(-1)).toMatchObject({ op: "publish", id: "Measurement" });
     p.stop();
   });
 });

@@ -13,7 +13,7 @@ import { NS_POLICY } from "../../src/provisioning/protocol.ts";
 import { startThingServices, type ThingServices } from "../../src/provisioning/services.ts";
 import { RegistryClient } from "../../src/registry/index.ts";
 import type { DriverFamily } from "../../src/device/driver.ts";
-import type { XmppConnection, XmppError } from "../../src/xmpp/index.ts";
+import { PubsubClient, type XmppConnection, type XmppError } from "../../src/xmpp/index.ts";
 import { startOwnServer, type OwnServer } from "./harness.ts";
 
 const GEN = "generator-1";
@@ -85,11 +85,13 @@ describe("instructions to appliances", () => {
     };
   };
 
-  it("the dishwasher starts the instructed program at the instructed time: STARTED, then SUCCEEDED", async () => {
+  it("the dishwasher starts the instructed program at the instructed time: STARTED, then SUCCEEDED; the running program is no offer any more", async () => {
     const sim = simulators.dish!;
     sim.load(0, Date.now() + 8 * 3_600_000);
     const cs = devices.get(DISH)!.runtime.controlSpace;
+    const onNode = async () => (await new PubsubClient(app, server.info.pubsub).items(`efi/${DISH}`)).map((item) => item.id);
     await expect.poll(() => cs.latest("ShiftableUpdate")?.sequentialProfiles[0]?.sequentialProfileAlternatives.length).toBe(2);
+    await expect.poll(onNode, { timeout: 10_000 }).toContain("ShiftableUpdate");
     const start = Date.now() + 400;
     const i: ShiftableInstruction = {
       kind: "ShiftableInstruction", header: header(DISH), instructionId: `dish-${++serial}`, flexibilityUpdateId: cs.latest("ShiftableUpdate")!.flexibilityUpdateId,
@@ -100,6 +102,9 @@ describe("instructions to appliances", () => {
     await expect.poll(() => statuses(i.instructionId)).toEqual(["STARTED", "SUCCEEDED"]);
     expect(sim.state).toMatchObject({ state: "running", program: 1, startedBy: "remote", phase: 0, powerW: 1000 });
     expect(sim.state.startedAt).toBeGreaterThanOrEqual(start);
+    await expect.poll(() => cs.latest("ShiftableUpdate")).toBeUndefined();
+    await expect.poll(onNode, { timeout: 10_000 }).not.toContain("ShiftableUpdate");
+    expect(await onNode()).toEqual(expect.arrayContaining(["ShiftableRegistration", "InstructionStatusUpdate"]));
   });
 
   it("the generator follows an AdjustableInstruction, and a stop within its minimum run time is refused by the blocking timer", async () => {

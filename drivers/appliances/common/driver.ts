@@ -3,7 +3,7 @@
 // dishwasher, a heat pump and a generator is all in their ApplianceSpec.
 import { DriverError, type ControlStep, type DeviceDriver, type DeviceTags, type DriverContext, type DriverSink, type EfiCategory } from "../../../src/device/driver.ts";
 import { Poller } from "../../../src/device/poller.ts";
-import type { EfiMessage } from "../../../src/efi/index.ts";
+import type { EfiMessage, MessageKind } from "../../../src/efi/index.ts";
 import type { Reading } from "../../../src/telemetry/index.ts";
 import { ModbusLink } from "../../modbus/index.ts";
 import { readRegisters, type Identification } from "./adapter.ts";
@@ -14,7 +14,10 @@ import { encode, type RegisterMap, type RegisterValues } from "./registers.ts";
 export interface ApplianceReport {
   identity: DeviceTags;
   registration: EfiMessage;
-  /** Messages whose flexibilityUpdateId is a hash of their content: reported when the id is new. */
+  /**
+   * Messages whose flexibilityUpdateId is a hash of their content: reported when the id is new,
+   * withdrawn when their kind is missing (the offer ended: a dishwasher's program started).
+   */
   updates: EfiMessage[];
   /** Reported with every read: status, Measurement. */
   status: EfiMessage[];
@@ -58,7 +61,7 @@ export class ApplianceDriver<M extends RegisterMap, S> implements DeviceDriver {
   #state: S | undefined;
   #tags = "";
   /** Ids of the updates reported since start or the last loss, by kind. */
-  readonly #reported = new Map<string, string>();
+  readonly #reported = new Map<MessageKind, string>();
   #announced = false;
 
   constructor(private readonly spec: ApplianceSpec<M, S>, private readonly cfg: ConnectionConfig, private readonly ctx: DriverContext, private readonly options: DriverOptions = {}) {
@@ -136,6 +139,9 @@ export class ApplianceDriver<M extends RegisterMap, S> implements DeviceDriver {
     const messages: EfiMessage[] = [];
     if (!this.#announced) messages.push(r.registration);
     this.#announced = true;
+    const ended = [...this.#reported.keys()].filter((kind) => !r.updates.some((u) => u.kind === kind));
+    for (const kind of ended) this.#reported.delete(kind);
+    if (ended.length) sink.retract(ended);
     for (const u of r.updates) {
       const id = "flexibilityUpdateId" in u ? u.flexibilityUpdateId : "";
       if (this.#reported.get(u.kind) === id) continue;

@@ -1,7 +1,9 @@
 // The dishwasher in EFI Shiftable terms, and shiftable steps as register writes: pure. While it
 // waits (loaded, program and deadline set) it offers one sequential profile whose alternatives are
 // its programs that still fit before the deadline, each a profile of its phases; it cannot pause
-// inside a program. A step starts that program now. It has no flexibility when empty, running or done.
+// inside a program. A step starts that program now. It has no flexibility when empty, running or
+// done: once a program starts (by instruction or by itself) the update is withdrawn, and a new load
+// offers a new one.
 import { DriverError, type ControlStep } from "../../../src/device/driver.ts";
 import { formatDateTime, formatDuration, type Measurement, type ShiftableRegistration, type ShiftableUpdate } from "../../../src/efi/index.ts";
 import { nameplateOf, parseState } from "../common/adapter.ts";
