@@ -204,8 +204,6 @@ export class AppRuntime extends EventEmitter<AppEvents> {
       d.replaceItems(items.flatMap((i) => this.#decode(rid, i.payload)));
       const [last] = await this.telemetry.items(nodes.telemetry, { max: 1 });
       if (last?.payload) this.#telemetry(d, last.payload);
-      // The current presence (if it already counts the app as a subscriber).
-      await sendPresence(this.conn, { to: d.jid, type: "probe" });
       this.refused.delete(rid);
       this.#attempts.delete(rid);
       this.emit("change", rid);
@@ -312,6 +310,11 @@ export class AppRuntime extends EventEmitter<AppEvents> {
       // says nothing about a resource the app already knows to be there.
       d.fullJid = undefined;
       d.presence = "offline";
+    } else if (p.type === "subscribed") {
+      // Approved (or approved before: the server answers for the device). A probe now brings the
+      // current presence; one sent before the approval would be answered "unsubscribed".
+      void sendPresence(this.conn, { to: d.jid, type: "probe" }).catch(() => undefined);
+      return;
     } else if (p.type === "unsubscribed") {
       this.refused.set(d.rid, "presence refused");
     } else return;

@@ -158,7 +158,7 @@ describe("the energy-app runtime", () => {
     await claim(LATE);
     // researchMs is 10 minutes: only the notice can bring it this soon.
     await expect.poll(() => app.model.devices.get(LATE)?.latest("InflexibleRegistration"), { timeout: 10_000 }).toBeDefined();
-    expect(app.model.devices.get(LATE)!.presence).toBe("online");
+    await expect.poll(() => app.model.devices.get(LATE)!.presence).toBe("online");
   });
 
   it("survives a device restart: offline, then online at its new session with its control space", async () => {

@@ -58,6 +58,12 @@ describe("energy apps", () => {
     return hosted;
   };
 
+  /** What an app knows of a device, so that a failure shows why it cannot control it. */
+  const known = (a: HostedApp, rid: string) => {
+    const d = a.runtime.model.devices.get(rid);
+    return { controllable: d?.controllable, presence: d?.presence, fullJid: !!d?.fullJid, revoked: d?.revoked, items: d?.items.map((m) => m.kind).sort(), refused: a.runtime.refused.get(rid) };
+  };
+
   beforeAll(async () => {
     const rids = HOMES.flatMap((h) => [`${h}-meter`, `${h}-battery`]);
     server = await startOwnServer({ components: ["registry", "provisioning", "balancer", "dr", "monitor"], accounts: [...rids, "owner", "operator"] });
@@ -97,7 +103,7 @@ describe("energy apps", () => {
   it("the balancer holds a 5 kW import limit through a load peak, with the battery", async () => {
     const home = homes.get("home-7")!;
     const b = await host(balancer({ site: "home-7", importLimitW: 5_000, exportLimitW: 3_000 }));
-    await expect.poll(() => b.runtime.model.devices.get("home-7-battery")?.controllable, { timeout: 30_000 }).toBe(true);
+    await expect.poll(() => known(b, "home-7-battery"), { timeout: 30_000 }).toMatchObject({ controllable: true });
     home.load = 8_000;
     // Without the battery the connection would import 8 kW.
     await expect.poll(() => home.netW(), { timeout: 20_000 }).toBeLessThanOrEqual(5_000);
@@ -162,7 +168,7 @@ describe("energy apps", () => {
     await devices.get("home-7-battery")!.stop();
     await expect.poll(() => b.runtime.model.devices.get("home-7-battery")?.presence, { timeout: 15_000 }).toBe("offline");
     await startHosted("home-7-battery");
-    await expect.poll(() => b.runtime.model.devices.get("home-7-battery")?.controllable, { timeout: 30_000 }).toBe(true);
+    await expect.poll(() => known(b, "home-7-battery"), { timeout: 30_000 }).toMatchObject({ controllable: true });
     home.load = 9_000;
     await expect.poll(() => home.netW(), { timeout: 20_000 }).toBeLessThanOrEqual(5_000);
     // A new instruction to the device's new session did it.
