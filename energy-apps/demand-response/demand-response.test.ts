@@ -1,110 +1,213 @@
-import { execFileSync } from "node:child_process";
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
-import path from "node:path";
 import { createElement as x, type Element } from "ltx/lib/ltx.js";
 import { describe, expect, it } from "vitest";
 import * as bat from "../../drivers/sunspec-battery/mapping.ts";
-import type { BatteryState } from "../../drivers/sunspec-battery/state.ts";
-import { acceptable } from "../../src/app/flexibility.ts";
+import type { BatteryState, Control } from "../../drivers/sunspec-battery/state.ts";
 import { DeviceState, type Presence } from "../../src/app/model.ts";
-import type { TrackedInstruction } from "../../src/app/tracker.ts";
-import type { AppAction } from "../../src/app/types.ts";
-import { REPO_ROOT } from "../../test/efi/xsd.ts";
-import { demandResponse, encodeCongestion, feederTotal, parseCongestion, type Congestion } from "./index.ts";
+import type { TrackedInstruction, TrackedState } from "../../src/app/tracker.ts";
+import type { AppAction, InstructionDraft } from "../../src/app/types.ts";
+import { checkInstruction, storageModeValues, type EfiContext, type EfiInstruction } from "../../src/efi/index.ts";
+import { SETTLE_MAX_MS } from "./feeder.ts";
+import { demandResponse, encodeCongestion, feederTotal, type Congestion } from "./index.ts";
 
 const NOW = new Date("2026-11-22T18:00:00Z");
+const at = (s: number) => new Date(NOW.getTime() + s * 1000);
 const online = (d: DeviceState) => Object.assign(d, { presence: "online" as Presence, fullJid: `${d.jid}/r` });
 
-function home(n: number, meterW: number, battery: { socPct: number; maxW: number; powerW?: number }) {
+interface Home { meter: DeviceState; battery: DeviceState; state: BatteryState; minModeSeconds: number }
+
+/** A home on feeder f-12: its connection meter (ROLE=grid) reading `meterW`, and a 10 kWh battery as the real driver describes it. */
+function home(n: number, meterW: number, b: { maxW: number; socPct?: number; powerW?: number; control?: Control; minModeSeconds?: number; switchedAt?: Date }): Home {
   const tags = { FEEDER: "f-12", SITE: `home-${n}` };
   const meter = online(new DeviceState(`home-${n}-meter`, `m${n}@d`, { ...tags, ROLE: "grid" }));
   meter.put({ kind: "InflexibleRegistration", header: { efiResourceId: meter.rid, timestamp: NOW.toISOString() }, instructionProcessingDelay: "PT1S", deviceDescription: {}, supportedCommodity: ["ELECTRICITY"] } as never);
   meter.record([{ n: "power", v: meterW, u: "W", t: NOW.getTime() }]);
-  const s = { nameplate: { manufacturer: "SIM", model: "B", serialNumber: `${n}` }, socPct: battery.socPct, powerW: battery.powerW ?? 0, capacityWh: 10_000, maxChargeW: battery.maxW, maxDischargeW: battery.maxW, control: { mode: "idle", ratePct: 0 }, reserve: { minPct: 5 } } as BatteryState;
-  const o = { resourceId: `home-${n}-battery`, minModeSeconds: 0 };
-  const b = online(new DeviceState(o.resourceId, `b${n}@d`, tags));
-  b.put(bat.registration(s, o, NOW));
-  b.put(bat.systemDescription(s, o, NOW));
-  b.put(bat.status(s, o, { mode: bat.currentMode(s).mode }, NOW));
-  b.record([{ n: "power", v: s.powerW!, u: "W", t: NOW.getTime() }]);
-  return [meter, b];
+  const state: BatteryState = {
+    nameplate: { manufacturer: "SIM", model: "B", serialNumber: `${n}` }, socPct: b.socPct ?? 60, powerW: b.powerW ?? 0, capacityWh: 10_000,
+    maxChargeW: b.maxW, maxDischargeW: b.maxW, control: b.control ?? { mode: "auto", ratePct: 0 }, reserve: { minPct: 5 },
+  };
+  const h = { meter, battery: online(new DeviceState(`home-${n}-battery`, `b${n}@d`, tags)), state, minModeSeconds: b.minModeSeconds ?? 0 };
+  const o = { resourceId: h.battery.rid, minModeSeconds: h.minModeSeconds };
+  h.battery.put(bat.registration(state, o, NOW));
+  h.battery.put(bat.systemDescription(state, o, NOW));
+  const mode = bat.currentMode(state).mode;
+  h.battery.put(bat.status(state, o, b.switchedAt ? { mode, previous: bat.MODES.idle, since: b.switchedAt.getTime() } : { mode }, NOW));
+  h.battery.put(bat.measurement(state, o, NOW)!);
+  return h;
 }
+
+/** The battery reports a new power at `when` (its status and Measurement, as its driver would). */
+function report(h: Home, powerW: number, when: Date) {
+  const s = { ...h.state, powerW }, o = { resourceId: h.battery.rid, minModeSeconds: h.minModeSeconds };
+  h.battery.put(bat.status(s, o, { mode: bat.currentMode(s).mode }, when));
+  h.battery.put(bat.measurement(s, o, when)!);
+}
+
+const devicesOf = (homes: Home[]) => homes.flatMap((h) => [h.meter, h.battery]).sort((a, b) => a.rid.localeCompare(b.rid));
+/** Three homes importing 9 kW; batteries of 2.5, 5 and 2.5 kW, idle. */
+const threeHomes = () => [home(2, 3_000, { maxW: 2_500 }), home(3, 4_000, { maxW: 5_000 }), home(4, 2_000, { maxW: 2_500 })];
 
 const signal = (over: Partial<Congestion> = {}): Congestion => ({ id: "c1", feeder: "f-12", limit: 6_000, start: "2026-11-22T17:00:00Z", end: "2026-11-22T20:00:00Z", ...over });
 const nodes = (...cs: Congestion[]) => new Map([["grid/f-12", new Map<string, Element>(cs.map((c) => [c.id, encodeCongestion(c)]))]]);
 
-function plan(devices: DeviceState[], ns = nodes(signal()), instructions = new Map<string, TrackedInstruction>(), now = NOW) {
-  return demandResponse().plan({ now, devices: [...devices].sort((a, b) => a.rid.localeCompare(b.rid)), instructions, nodes: ns });
+function plan(homes: Home[], ns = nodes(signal()), instructions: ReadonlyMap<string, TrackedInstruction> = new Map(), now = NOW) {
+  return demandResponse().plan({ now, devices: devicesOf(homes), instructions, nodes: ns });
 }
-const feeder = () => [...home(2, 3_000, { socPct: 60, maxW: 2_500 }), ...home(3, 4_000, { socPct: 80, maxW: 5_000 }), ...home(4, 2_000, { socPct: 50, maxW: 2_500 })];
-/** What the planned discharges take off the feeder, W. */
-const relief = (actions: AppAction[], devices: DeviceState[]) => actions.reduce((w, a) => {
-  if (a.type !== "instruct" || a.instruction.kind !== "StorageInstruction") return w;
-  const f = a.instruction.actuatorInstructions[0]!;
-  const d = devices.find((x) => x.rid === a.rid)!;
-  const max = Number(d.latest("StorageSystemDescription")!.actuatorBehaviours[0]!.runningModes.find((m) => m.id === f.runningModeId)!.label === "discharge" ? 1 : 0);
-  const maxW = d.rid === "home-3-battery" ? 5_000 : 2_500;
-  return w + max * (f.runningModeFactor ?? 0) * maxW;
-}, 0);
+const instructs = (actions: AppAction[]) => actions.flatMap((a) => (a.type === "instruct" ? [a] : []));
+const intents = (actions: AppAction[]) => instructs(actions).map((a) => [a.rid, a.intent]);
+
+/** What the device's runtime checks before it accepts an instruction (src/device/runtime.ts #context). */
+function deviceAccepts(d: DeviceState, draft: InstructionDraft): boolean {
+  const ctx: EfiContext = {};
+  const sd = d.latest("StorageSystemDescription"), st = d.latest("StorageStatus");
+  if (sd) ctx.storageSystemDescription = sd;
+  if (st) ctx.storageStatus = st;
+  return checkInstruction({ ...draft, header: { efiResourceId: d.rid, timestamp: NOW.toISOString() }, instructionId: "i" } as EfiInstruction, ctx).length === 0;
+}
+
+/** The power a battery instruction asks for, W. */
+function plannedW(h: Home, draft: InstructionDraft): number {
+  if (draft.kind !== "StorageInstruction") throw new Error(draft.kind);
+  const a = draft.actuatorInstructions[0]!;
+  const mode = h.battery.latest("StorageSystemDescription")!.actuatorBehaviours[0]!.runningModes.find((m) => m.id === a.runningModeId)!;
+  return storageModeValues(mode, h.state.socPct, a.runningModeFactor ?? 0)!.electricalPower!;
+}
+
+/** The feeder's total once the instructed batteries run as asked, and what each battery moves, W. */
+function modeled(homes: Home[], actions: AppAction[]) {
+  const moved = new Map(instructs(actions).map((a) => {
+    const h = homes.find((x) => x.battery.rid === a.rid)!;
+    expect(deviceAccepts(h.battery, a.instruction), a.rid).toBe(true);
+    return [h.battery.rid, plannedW(h, a.instruction) - h.state.powerW!] as const;
+  }));
+  return { total: feederTotal(devicesOf(homes)) + [...moved.values()].reduce((w, m) => w + m, 0), moved };
+}
+
+/** The app's record of what it sent, as the runtime keeps it. */
+function tracked(actions: AppAction[], sentAt: Date, state: TrackedState = "ACCEPTED"): Map<string, TrackedInstruction> {
+  return new Map(instructs(actions).map((a) => [a.rid, {
+    id: `dr-${a.rid}`, rid: a.rid, intent: a.intent, instruction: { ...a.instruction, instructionId: `dr-${a.rid}` } as EfiInstruction,
+    state, sentAt: sentAt.getTime(), history: [{ state, at: sentAt.getTime() }], deadline: Infinity,
+  }]));
+}
 
 describe("the demand-response app", () => {
-  it("follows the grid node of every feeder it sees", () => {
-    expect(demandResponse().follow!(feeder())).toEqual(["grid/f-12"]);
+  it("searches and follows the grid node of every feeder it sees, or of the configured ones", () => {
+    const other = online(new DeviceState("x", "x@d", { FEEDER: "f-13" }));
+    const app = demandResponse();
+    expect(app.name).toBe("dr");
+    expect(app.search).toEqual([{ op: "strMask", name: "FEEDER", value: "*", wildcard: "*" }]);
+    expect(app.follow!([...devicesOf(threeHomes()), other])).toEqual(["grid/f-12", "grid/f-13"]);
+    const one = demandResponse({ feeders: ["f-12"] });
+    expect(one.search).toEqual([{ op: "strEq", name: "FEEDER", value: "f-12" }]);
+    expect(one.follow!([other])).toEqual(["grid/f-12"]);
+    expect(() => demandResponse({ feeders: [] })).toThrow();
   });
 
-  it("brings a feeder of three homes under the signal's limit, each battery in proportion to what it can give", () => {
-    const devices = feeder();
-    expect(feederTotal(devices)).toBe(9_000);
-    const actions = plan(devices);
-    expect(actions.map((a) => a.type === "instruct" && [a.rid, a.intent])).toEqual([
-      // 9 kW -> under 6 kW less 5 % headroom: 3.3 kW, shared 2.5 : 5 : 2.5.
-      ["home-2-battery", "dr discharge 0.35"], ["home-3-battery", "dr discharge 0.35"], ["home-4-battery", "dr discharge 0.35"],
+  it("brings a feeder of three homes under the limit, each battery in proportion to what it can give", () => {
+    const homes = threeHomes();
+    expect(feederTotal(devicesOf(homes))).toBe(9_000);
+    const actions = plan(homes);
+    // 9 kW -> 6 kW less 5 % headroom: 3.3 kW, shared 2.5 : 5 : 2.5 (factors in steps of 0.05, rounded up).
+    expect(intents(actions)).toEqual([
+      ["home-2-battery", "dr import discharge 0.35"], ["home-3-battery", "dr import discharge 0.35"], ["home-4-battery", "dr import discharge 0.35"],
     ]);
-    expect(9_000 - relief(actions, devices)).toBeLessThanOrEqual(6_000);
-    for (const a of actions) if (a.type === "instruct") expect(acceptable(devices.find((d) => d.rid === a.rid)!, a.instruction, NOW)).toBe(true);
+    const { total, moved } = modeled(homes, actions);
+    expect(total).toBeLessThanOrEqual(6_000 * 0.95);
+    expect([...moved.values()]).toEqual([-875, -1_750, -875]);
   });
 
-  it("does nothing while the feeder is under the limit, or before the signal starts", () => {
-    expect(plan(feeder(), nodes(signal({ limit: 12_000 })))).toEqual([]);
-    expect(plan(feeder(), nodes(signal({ start: "2026-11-22T19:00:00Z" })))).toEqual([]);
+  it("counts what each device can still give: a charging battery down to idle, one held by its minimum mode time within its mode", () => {
+    const homes = [
+      home(2, 3_000, { maxW: 2_500 }),
+      // Charging at 1 kW: it can give 1 kW (charge at 0 W, or idle; discharging is two steps away, through idle).
+      home(3, 5_000, { maxW: 5_000, powerW: 1_000 }),
+      // Charging at 2 kW, just switched with a 15 min minimum: it can only charge slower, down to 0 W.
+      home(4, 4_000, { maxW: 2_500, powerW: 2_000, minModeSeconds: 900, switchedAt: at(-60) }),
+    ];
+    const actions = plan(homes);
+    // Excess 12 kW - 5.7 kW = 6.3 kW > 2.5 + 1 + 2 kW that can be given: everyone gives all it can.
+    expect(intents(actions)).toEqual([
+      ["home-2-battery", "dr import discharge 1.00"], ["home-3-battery", "dr import charge 0.00"], ["home-4-battery", "dr import charge 0.00"],
+    ]);
+    expect([...modeled(homes, actions).moved.values()]).toEqual([-2_500, -1_000, -2_000]);
+
+    // With less to give, the same devices share 2.4 kW in proportion 2.5 : 1 : 2 kW, each within half a factor step (0.05 x its range).
+    const lighter = [home(2, 3_000, { maxW: 2_500 }), home(3, 2_500, { maxW: 5_000, powerW: 1_000 }), home(4, 2_600, { maxW: 2_500, powerW: 2_000, minModeSeconds: 900, switchedAt: at(-60) })];
+    const { total, moved } = modeled(lighter, plan(lighter));
+    expect(total).toBeLessThanOrEqual(6_000);
+    const gives = [2_500, 1_000, 2_000], excess = 8_100 - 5_700;
+    [...moved.values()].forEach((m, i) => expect(Math.abs(-m - (excess * gives[i]!) / 5_500)).toBeLessThanOrEqual(0.025 * lighter[i]!.state.maxChargeW));
   });
 
-  it("revokes what it asked once the signal has ended", () => {
-    const held = new Map([["home-3-battery", { id: "dr-1", rid: "home-3-battery", state: "SUCCEEDED" } as TrackedInstruction]]);
-    expect(plan(feeder(), nodes(signal({ end: "2026-11-22T17:30:00Z" })), held)).toEqual([{ type: "revoke", rid: "home-3-battery" }]);
+  it("does nothing while the feeder is under the limit, before the signal starts or after it ended", () => {
+    expect(plan(threeHomes(), nodes(signal({ limit: 12_000 })))).toEqual([]);
+    expect(plan(threeHomes(), nodes(signal({ start: "2026-11-22T19:00:00Z" })))).toEqual([]);
+    expect(plan(threeHomes(), nodes(signal({ end: "2026-11-22T18:00:00Z" })))).toEqual([]);
+    expect(plan(threeHomes(), new Map())).toEqual([]);
+  });
+
+  it("does not send an unchanged plan again, and waits for readings that show what it asked before asking more", () => {
+    const homes = threeHomes();
+    const first = plan(homes);
+    const sent = tracked(first, at(1));
+    // Readings from before the instructions took effect (1 s processing delay): it waits for new ones;
+    // past SETTLE_MAX_MS it plans on what it has: the same intents, which the runtime does not send again.
+    expect(plan(homes, undefined, sent, at(2))).toEqual([]);
+    expect(intents(plan(homes, undefined, sent, at(1 + 1 + SETTLE_MAX_MS / 1000)))).toEqual(intents(first));
+    // The batteries report their new power before the meters read again: the plan waits (not 0.70 each).
+    const moved = modeled(homes, first).moved;
+    for (const h of homes) report(h, moved.get(h.battery.rid)!, at(3));
+    expect(plan(homes, undefined, sent, at(3))).toEqual([]);
+    // The meters have seen it: under the limit, what was asked holds.
+    for (const h of homes) h.meter.record([{ n: "power", v: h.meter.sample("power")!.v + moved.get(h.battery.rid)!, t: at(4).getTime() }]);
+    expect(feederTotal(devicesOf(homes))).toBe(5_500);
+    expect(plan(homes, undefined, sent, at(5))).toEqual([]);
+    // The load rises by 1 kW at home-2: the batteries are asked for more, in the same proportion.
+    homes[0]!.meter.record([{ n: "power", v: 3_125, t: at(6).getTime() }]);
+    expect(intents(plan(homes, undefined, sent, at(6)))).toEqual([
+      ["home-2-battery", "dr import discharge 0.45"], ["home-3-battery", "dr import discharge 0.45"], ["home-4-battery", "dr import discharge 0.45"],
+    ]);
+  });
+
+  it("revokes what it asked once no signal of that direction is in force", () => {
+    const homes = threeHomes();
+    const sent = tracked(plan(homes), at(1), "SUCCEEDED");
+    const revokes = homes.map((h) => ({ type: "revoke", rid: h.battery.rid }));
+    expect(plan(homes, nodes(signal({ end: at(10).toISOString() })), sent, at(10))).toEqual(revokes);
+    // An export signal does not keep batteries discharging for an import one.
+    expect(plan(homes, nodes(signal({ direction: "export", limit: 20_000 })), sent, at(10))).toEqual(revokes);
+    // Another import signal in force keeps them.
+    expect(plan(homes, nodes(signal({ end: at(10).toISOString() }), signal({ id: "c2", limit: 7_000 })), sent, at(10))).toEqual([]);
+    // Instructions that did not hold are not revoked.
+    expect(plan(homes, new Map(), tracked(plan(homes), at(1), "REJECTED"), at(10))).toEqual([]);
+  });
+
+  it("holds the tightest limit in force on the feeder", () => {
+    expect(intents(plan(threeHomes(), nodes(signal({ limit: 8_000 }), signal({ id: "c2", limit: 6_000 }))))).toEqual(intents(plan(threeHomes())));
+  });
+
+  it("holds an export limit with the batteries charging, in the same proportion", () => {
+    // A sunny noon: the homes export 9 kW.
+    const homes = [home(2, -3_000, { maxW: 2_500 }), home(3, -4_000, { maxW: 5_000 }), home(4, -2_000, { maxW: 2_500 })];
+    const actions = plan(homes, nodes(signal({ direction: "export" })));
+    expect(intents(actions)).toEqual([
+      ["home-2-battery", "dr export charge 0.35"], ["home-3-battery", "dr export charge 0.35"], ["home-4-battery", "dr export charge 0.35"],
+    ]);
+    expect(-modeled(homes, actions).total).toBeLessThanOrEqual(5_700);
+    expect(plan(homes, nodes(signal()))).toEqual([]); // an import limit says nothing of export.
   });
 
   it("gives no share to a device provisioning does not let it control", () => {
     const refused = new Map([["home-3-battery", { id: "dr-1", rid: "home-3-battery", state: "FAILED", info: "forbidden: dr.d may not ..." } as TrackedInstruction]]);
-    // 3.3 kW shared by the two others alone.
-    const actions = plan(feeder(), undefined, refused);
-    expect(actions.map((a) => a.type === "instruct" && [a.rid, a.intent])).toEqual([["home-2-battery", "dr discharge 0.65"], ["home-4-battery", "dr discharge 0.65"]]);
+    // 3.3 kW shared by the two others alone (0.66 each, rounded to the factor step: the headroom covers it).
+    const homes = threeHomes(), actions = plan(homes, undefined, refused);
+    expect(intents(actions)).toEqual([["home-2-battery", "dr import discharge 0.65"], ["home-4-battery", "dr import discharge 0.65"]]);
+    expect(modeled(homes, actions).total).toBeLessThanOrEqual(6_000);
   });
 
-  it("skips a signal item that does not parse", () => {
-    const ns = new Map([["grid/f-12", new Map([["bad", x("congestion", { xmlns: "urn:flexfed:grid:0", id: "bad", feeder: "f-12", limit: "lots" })]])]]);
-    expect(plan(feeder(), ns)).toEqual([]);
-  });
-});
-
-describe("the congestion signal", () => {
-  it("round-trips and validates against schemas/grid.xsd", () => {
-    const c = signal({ limit: 12_500 });
-    expect(parseCongestion(encodeCongestion(c))).toEqual(c);
-    const dir = mkdtempSync(path.join(tmpdir(), "grid-"));
-    try {
-      writeFileSync(path.join(dir, "c.xml"), encodeCongestion(c).toString());
-      expect(execFileSync("xmllint", ["--noout", "--schema", path.join(REPO_ROOT, "schemas/grid.xsd"), path.join(dir, "c.xml")], { encoding: "utf8", stdio: ["ignore", "pipe", "pipe"] })).toBe("");
-    } finally {
-      rmSync(dir, { recursive: true, force: true });
-    }
-  });
-
-  it("says which attribute is wrong", () => {
-    const el = (attrs: Record<string, string>) => x("congestion", { xmlns: "urn:flexfed:grid:0", id: "c", feeder: "f", limit: "5", start: "2026-01-01T00:00:00Z", end: "2026-01-01T01:00:00Z", ...attrs });
-    expect(() => parseCongestion(el({ limit: "-5" }))).toThrow(/@limit/);
-    expect(() => parseCongestion(el({ end: "2025-01-01T00:00:00Z" }))).toThrow(/@end: must be after start/);
-    expect(() => parseCongestion(el({ start: "tomorrow" }))).toThrow(/@start/);
+  it("skips a signal item that does not parse, or names another feeder", () => {
+    const bad = x("congestion", { xmlns: "urn:flexfed:grid:0", id: "bad", feeder: "f-12", limit: "lots", start: signal().start, end: signal().end });
+    expect(plan(threeHomes(), new Map([["grid/f-12", new Map([["bad", bad]])]]))).toEqual([]);
+    expect(plan(threeHomes(), new Map([["grid/f-12", new Map([["c1", encodeCongestion(signal({ feeder: "f-13" }))]])]]))).toEqual([]);
   });
 });

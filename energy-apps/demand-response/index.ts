@@ -1,31 +1,18 @@
 // The demand-response app (SUNSEED): the grid operator publishes congestion signals on
-// grid/<feeder>; while one is in force and the feeder's total import is above its limit, the app
-// asks the feeder's flexible devices for the difference, each in proportion to how much it can
-// give (its power now minus the least it can draw), so no home carries more than its share. When
-// the signal ends it revokes what it asked: the devices return to their own behaviour.
-import { acceptable, choose, draft, flexibilityOf, intentOf } from "../../src/app/flexibility.ts";
+// grid/<feeder>; while one is in force and the feeder's total flow in its direction is above its
+// limit, the app asks the feeder's flexible devices for the difference, each in proportion to how
+// much it can give, so no home carries more than its share. When no signal of that direction is in
+// force any more it revokes what it asked: the devices return to their own behaviour.
+import { acceptable, choose, draft, flexibilityOf, intentOf, type Flexibility, type ModeChoice } from "../../src/app/flexibility.ts";
 import type { DeviceView } from "../../src/app/model.ts";
-import { isHolding } from "../../src/app/tracker.ts";
 import type { AppAction, EnergyApp, PlanContext } from "../../src/app/types.ts";
 import { DemandResponseConfigSchema, type DemandResponseConfig } from "./config.ts";
-import { active, parseCongestion, type Congestion } from "./signal.ts";
+import { feederTotal, holds, unsettled } from "./feeder.ts";
+import { active, directionOf, parseCongestion, type Congestion, type Direction } from "./signal.ts";
 
 const power = (d: DeviceView) => d.sample("power")?.v ?? 0;
-
-/** A feeder's total import, W: per site its ROLE=grid meter, else the sum of its devices. */
-export function feederTotal(devices: readonly DeviceView[]): number {
-  const sites = new Map<string, DeviceView[]>();
-  for (const d of devices) {
-    const site = String(d.tags.SITE ?? d.rid);
-    sites.set(site, [...(sites.get(site) ?? []), d]);
-  }
-  let total = 0;
-  for (const list of sites.values()) {
-    const meter = list.find((d) => d.tags.ROLE === "grid");
-    total += meter ? power(meter) : list.reduce((w, d) => w + power(d), 0);
-  }
-  return total;
-}
+/** Import counts positive, export negative: `SIGN[direction] * power` is the flow a limit bounds. */
+const SIGN: Record<Direction, 1 | -1> = { import: 1, export: -1 };
 
 /** The signals on a feeder's node that parse; a bad item is skipped (the operator's mistake is not the feeder's). */
 export function signals(ctx: PlanContext, feeder: string): Congestion[] {
@@ -51,36 +38,58 @@ export function demandResponse(input: unknown = {}): EnergyApp {
   };
 }
 
+/** The intent names the direction it serves ("dr import discharge 0.35"), so it is handed back when that ends. */
+const intentFor = (dir: Direction, f: Flexibility, c: ModeChoice) => `dr ${dir} ${intentOf(f, c)}`;
+const servedBy = (intent: string) => intent.split(" ")[1] as Direction;
+
 export function planFeeder(cfg: DemandResponseConfig, ctx: PlanContext, feeder: string): AppAction[] {
   const now = ctx.now.getTime();
   const devices = ctx.devices.filter((d) => d.tags.FEEDER === feeder);
-  const holding = (rid: string) => { const t = ctx.instructions.get(rid); return !!t && (isHolding(t.state) || t.state === "SUCCEEDED"); };
-  const signal = signals(ctx, feeder).filter((c) => active(c, now)).sort((a, b) => a.limit - b.limit)[0];
-  // No signal in force: hand back whatever the app still holds.
-  if (!signal) return devices.filter((d) => holding(d.rid)).map((d) => ({ type: "revoke", rid: d.rid }));
+  const inForce = signals(ctx, feeder).filter((c) => active(c, now));
+  // The tightest signal of each direction in force.
+  const tightest = new Map<Direction, Congestion>();
+  for (const c of inForce) if (c.limit < (tightest.get(directionOf(c))?.limit ?? Infinity)) tightest.set(directionOf(c), c);
 
-  // Under the limit: what the app asked holds (asking less now would bring the peak back).
-  const excess = feederTotal(devices) - signal.limit * (1 - cfg.headroom);
-  if (excess <= 0) return [];
-  // A device provisioning does not let the app control takes no share.
+  // Hand back what no signal asks for any more; plan again once the devices have moved.
+  const done = devices.filter((d) => { const t = ctx.instructions.get(d.rid); return holds(t) && !tightest.has(servedBy(t.intent)); });
+  if (done.length) return done.map((d) => ({ type: "revoke", rid: d.rid }));
+  if (!tightest.size || unsettled(devices, ctx.instructions, now).length) return [];
+
+  // At most one direction can be over its limit. Under it, what the app asked holds (asking less would bring the peak back).
+  const total = feederTotal(devices);
+  const over = [...tightest].map(([dir, c]) => ({ dir, excess: SIGN[dir] * total - c.limit * (1 - cfg.headroom) })).find((x) => x.excess > 0);
+  if (!over) return [];
+  return share(ctx, devices, over.dir, over.excess);
+}
+
+/**
+ * Asks the devices for `excess` W less flow in `dir`, each in proportion to what it can give: how
+ * far its power can move that way from where it is now (a 5 kW battery gives twice what a 2.5 kW
+ * one does; a full one that can only idle gives nothing). A device provisioning does not let the
+ * app control (its instruction was `forbidden`) takes no share, so the others cover it.
+ */
+function share(ctx: PlanContext, devices: readonly DeviceView[], dir: Direction, excess: number): AppAction[] {
+  const now = ctx.now.getTime(), sign = SIGN[dir];
   const refused = (rid: string) => { const t = ctx.instructions.get(rid); return t?.state === "FAILED" && /^forbidden/.test(t.info ?? ""); };
   const flexible = devices.flatMap((d) => {
     const f = refused(d.rid) ? undefined : flexibilityOf(d, now);
     if (!f?.options.length) return [];
-    const give = power(d) - Math.min(...f.options.map((o) => o.minW));
+    // The furthest its power can move against the flow: the least it can draw (import), the most (export).
+    const furthest = sign > 0 ? Math.min(...f.options.map((o) => o.minW)) : Math.max(...f.options.map((o) => o.maxW));
+    const give = sign * (power(d) - furthest);
     return give > 0 ? [{ d, f, give }] : [];
   });
   const canGive = flexible.reduce((w, x) => w + x.give, 0);
-  const actions: AppAction[] = [];
-  for (const x of flexible) {
-    const share = canGive ? (Math.min(excess, canGive) * x.give) / canGive : 0;
-    const c = choose(x.f, power(x.d) - share);
-    if (!c) continue;
-    const instruction = draft(x.f, c, ctx.now);
-    if (acceptable(x.d, instruction, ctx.now)) actions.push({ type: "instruct", rid: x.d.rid, intent: `dr ${intentOf(x.f, c)}`, instruction });
-  }
-  return actions;
+  return flexible.flatMap(({ d, f, give }): AppAction[] => {
+    const target = power(d) - sign * (Math.min(excess, canGive) * give) / canGive;
+    // The power nearest the target that does not overshoot it: the limit holds.
+    const c = choose(f, target, sign > 0 ? "most" : "least");
+    if (!c) return [];
+    const instruction = draft(f, c, ctx.now);
+    return acceptable(d, instruction, ctx.now) ? [{ type: "instruct", rid: d.rid, intent: intentFor(dir, f, c), instruction }] : [];
+  });
 }
 
 export { DemandResponseConfigSchema, type DemandResponseConfig } from "./config.ts";
-export { encodeCongestion, parseCongestion, CongestionSchema, NS_GRID, type Congestion } from "./signal.ts";
+export { feederTotal, unsettled } from "./feeder.ts";
+export { encodeCongestion, parseCongestion, CongestionSchema, NS_GRID, type Congestion, type Direction } from "./signal.ts";

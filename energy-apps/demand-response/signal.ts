@@ -1,6 +1,7 @@
 // The grid operator's congestion signal (urn:flexfed:grid:0, schemas/grid.xsd), an item on
 // grid/<feeder> of pubsub.<domain> whose id is the signal's id. Ending a signal early is publishing
-// it again with `end` = now; the node keeps the latest form of each signal.
+// it again with `end` = now (before it starts: `end` = `start`, an empty window); the node keeps the
+// latest form of each signal, so a reader that comes late still sees how it ended.
 import { createElement as x, type Element } from "ltx/lib/ltx.js";
 import { z } from "zod";
 
@@ -8,14 +9,19 @@ export const NS_GRID = "urn:flexfed:grid:0";
 
 const IsoTime = z.string().refine((s) => /^\d{4}-\d\d-\d\dT/.test(s) && !Number.isNaN(Date.parse(s)), "must be an ISO 8601 date-time");
 
+export const DirectionSchema = z.enum(["import", "export"]);
+export type Direction = z.infer<typeof DirectionSchema>;
+
 export const CongestionSchema = z.object({
   id: z.string().regex(/^[A-Za-z0-9._-]{1,64}$/, "must be 1-64 letters, digits, '.', '_' or '-'"),
   feeder: z.string().min(1),
-  /** The feeder's total import may not exceed this, W. */
+  /** The feeder's total flow in `direction` may not exceed this, W. */
   limit: z.union([z.number(), z.string().trim().min(1).transform(Number)]).pipe(z.number().finite().positive()),
+  /** Which flow `limit` bounds; absent means import (the evening peak), export is a PV noon. */
+  direction: DirectionSchema.optional(),
   start: IsoTime,
   end: IsoTime,
-}).refine((c) => Date.parse(c.end) > Date.parse(c.start), { path: ["end"], message: "must be after start" });
+}).refine((c) => Date.parse(c.end) >= Date.parse(c.start), { path: ["end"], message: "must not be before start" });
 export type Congestion = z.infer<typeof CongestionSchema>;
 
 export class SignalError extends Error {
@@ -23,7 +29,9 @@ export class SignalError extends Error {
 }
 
 export function encodeCongestion(c: Congestion): Element {
-  return x("congestion", { xmlns: NS_GRID, id: c.id, feeder: c.feeder, limit: String(c.limit), start: c.start, end: c.end });
+  return x("congestion", {
+    xmlns: NS_GRID, id: c.id, feeder: c.feeder, limit: String(c.limit), ...(c.direction ? { direction: c.direction } : {}), start: c.start, end: c.end,
+  });
 }
 
 export function parseCongestion(el: Element): Congestion {
@@ -35,6 +43,8 @@ export function parseCongestion(el: Element): Congestion {
   }
   return parsed.data;
 }
+
+export const directionOf = (c: Congestion): Direction => c.direction ?? "import";
 
 /** Is the signal in force at `now` (ms)? */
 export const active = (c: Congestion, now: number) => Date.parse(c.start) <= now && now < Date.parse(c.end);
