@@ -19,6 +19,7 @@ export const commands: Record<string, Command> = {
   site: { summary: "run the devices of a site file (YAML/JSON, real or simulated), or check it (run|check)", load: () => import("./site.ts") },
   device: { summary: "run devices from a configuration file, or check the file (run|check)", load: () => import("./device.ts") },
   grid: { summary: "publish or end a grid operator's congestion signal on grid/<feeder> (congestion|end)", load: () => import("./grid.ts") },
+  app: { summary: "run one energy app (balancer, dr, monitor) as its component until Ctrl-C", load: () => import("./app.ts") },
   scenario: { summary: "the example sites, the energy apps and a simulated day without and with flexibility", load: () => import("./scenario.ts") },
   watch: { summary: "show devices, their control spaces and instruction statuses live", load: () => import("./watch.ts") },
   remove: { summary: "remove a thing you own from the registry", load: async () => ({ run: (await import("./owner.ts")).remove }) },
