@@ -1,10 +1,12 @@
 // The monitor app: raises and clears alarms on alarms/<site> for what needs a person's attention
-// (EN 50160 voltage, frequency, devices offline, lost or silent, batteries outside their state of
-// charge limits, instructions that failed). See README.md.
+// (EN 50160 voltage and frequency, devices offline, lost or silent, batteries outside their state
+// of charge limits, instructions that failed). See README.md.
+import type { Element } from "ltx/lib/ltx.js";
+import type { DeviceView } from "../../src/app/model.ts";
 import type { EnergyApp } from "../../src/app/types.ts";
-import { encodeAlarm, type Alarm } from "./alarm.ts";
+import { AlarmError, encodeAlarm, parseAlarm, type Alarm } from "./alarm.ts";
 import { AlarmBook } from "./book.ts";
-import { findings } from "./conditions.ts";
+import { verdicts } from "./conditions.ts";
 import { MonitorConfigSchema, type MonitorConfig } from "./config.ts";
 
 export interface MonitorApp extends EnergyApp {
@@ -13,30 +15,56 @@ export interface MonitorApp extends EnergyApp {
   readonly active: Alarm[];
 }
 
+const NODE_PREFIX = "alarms/";
+
+/** Items of a previous run that do not read as alarms are left alone: only raised alarms matter here. */
+const readable = (payload: Element): Alarm[] => {
+  try {
+    return [parseAlarm(payload)];
+  } catch (err) {
+    if (err instanceof AlarmError) return [];
+    throw err;
+  }
+};
+
 export function monitor(input: unknown = {}): MonitorApp {
   const cfg: MonitorConfig = MonitorConfigSchema.parse(input);
-  const book = new AlarmBook();
-  /** When each device was first seen online (a device that never measured is silent from then). */
+  const book = new AlarmBook(cfg.silentAfterMs);
+  /** When the monitor first saw each device online, in its current stretch online. */
   const onlineSince = new Map<string, number>();
-  const sites = cfg.sites && new Set(cfg.sites);
+  /** alarms/<site> nodes whose items the book took over. */
+  const adopted = new Set<string>();
+  const siteOf = (d: DeviceView): string | undefined => {
+    const site = d.tags.SITE;
+    return typeof site === "string" && site && (!cfg.sites || cfg.sites.includes(site)) ? site : undefined;
+  };
+
   return {
     name: "monitor",
-    search: [{ op: "strMask", name: "SITE", value: "*", wildcard: "*" }],
+    // The registry ANDs its operators: one site is searched for, several are filtered here.
+    search: cfg.sites?.length === 1 ? [{ op: "strEq", name: "SITE", value: cfg.sites[0]! }] : [{ op: "strMask", name: "SITE", value: "*", wildcard: "*" }],
+    // Its own nodes, to take over what a previous run left raised.
+    follow: (devices) => [...new Set(devices.flatMap((d) => { const s = siteOf(d); return s ? [NODE_PREFIX + s] : []; }))],
     get raised() { return book.raisedCount; },
     get active() { return book.active; },
     plan(ctx) {
       const now = ctx.now.getTime();
-      const found = ctx.devices.flatMap((d) => {
-        const site = String(d.tags.SITE ?? "");
-        if (!site || (sites && !sites.has(site))) return [];
-        if (d.presence === "online") { if (!onlineSince.has(d.rid)) onlineSince.set(d.rid, now); }
-        else onlineSince.delete(d.rid);
-        return findings(d, now, cfg, ctx.instructions.get(d.rid), (id) => book.isRaised(id), onlineSince.get(d.rid)).map((f) => ({ ...f, site }));
+      for (const [node, items] of ctx.nodes) {
+        if (!node.startsWith(NODE_PREFIX) || adopted.has(node)) continue;
+        adopted.add(node);
+        book.adopt(node.slice(NODE_PREFIX.length), [...items.values()].flatMap(readable), now);
+      }
+      const reports = ctx.devices.flatMap((d) => {
+        const site = siteOf(d);
+        if (!site) return [];
+        if (d.presence !== "online") onlineSince.delete(d.rid);
+        else if (!onlineSince.has(d.rid)) onlineSince.set(d.rid, now);
+        return [{ site, device: d.rid, verdicts: verdicts(d, cfg, { now, tracked: ctx.instructions.get(d.rid), onlineSince: onlineSince.get(d.rid) }) }];
       });
-      return book.update(found, ctx.now).map(({ site, alarm }) => ({ type: "publish" as const, node: `alarms/${site}`, itemId: alarm.id, payload: encodeAlarm(alarm) }));
+      return book.update(reports, ctx.now).map(({ site, alarm }) => ({ type: "publish" as const, node: NODE_PREFIX + site, itemId: alarm.id, payload: encodeAlarm(alarm) }));
     },
   };
 }
 
 export { MonitorConfigSchema, type MonitorConfig } from "./config.ts";
-export { encodeAlarm, parseAlarm, NS_ALARM, type Alarm } from "./alarm.ts";
+export { AlarmError, encodeAlarm, parseAlarm, NS_ALARM, type Alarm } from "./alarm.ts";
