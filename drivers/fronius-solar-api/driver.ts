@@ -1,5 +1,5 @@
-// The Fronius driver: polls the Solar API, reports EFI Inflexible (registration + Measurement) and
-// telemetry. The Solar API is read-only: it controls nothing.
+// The Fronius driver: polls the Solar API, reports EFI Inflexible (registration, curtailment
+// options without any option, Measurement) and telemetry. The Solar API is read-only: it controls nothing.
 import { DriverError, type DeviceDriver, type DriverContext, type DriverSink } from "../../src/device/driver.ts";
 import { Poller } from "../../src/device/poller.ts";
 import type { EfiMessage } from "../../src/efi/index.ts";
@@ -34,6 +34,7 @@ export class FroniusDriver implements DeviceDriver {
     await this.#poller?.stop();
   }
 
+  /** Reached only by an instruction accepted before the first read published that no curtailment is offered. */
   async apply(): Promise<void> {
     throw new DriverError("the Fronius Solar API is read-only: the inverter cannot be controlled through it");
   }
@@ -43,7 +44,7 @@ export class FroniusDriver implements DeviceDriver {
 
   #report(sink: DriverSink, p: PowerFlow): void {
     const now = this.ctx.now();
-    const messages: EfiMessage[] = this.#announced ? [] : [efi.registration(this.#opts, now)];
+    const messages: EfiMessage[] = this.#announced ? [] : [efi.registration(this.#opts, now), efi.noCurtailment(this.#opts, now)];
     this.#announced = true;
     messages.push(efi.measurement(p, this.#opts, now));
     sink.controlSpace(messages);

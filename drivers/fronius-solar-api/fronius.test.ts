@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from "vitest";
 import { DriverError } from "../../src/device/driver.ts";
 import { RecordingSink } from "../../src/device/recording-sink.ts";
-import { decode, encode } from "../../src/efi/index.ts";
+import { checkInstruction, decode, encode, formatDateTime, type InflexibleInstruction } from "../../src/efi/index.ts";
 import { logger } from "../../src/log/index.ts";
 import { xsdErrors } from "../../test/efi/xsd.ts";
 import { fetchPowerFlow } from "./api.ts";
@@ -35,12 +35,14 @@ describe("fronius-solar-api driver against the simulator", () => {
     expect(reg).toMatchObject({ header: { efiResourceId: "fronius-1" }, deviceDescription: { deviceClass: "PV Panel", label: "Fronius inverter" } });
     const m = sink.latest("Measurement")!;
     expect(m.electricityMeasurement).toEqual({ power: -3000 });
-    for (const msg of [reg, m]) expect(decode(encode(msg))).toEqual(msg);
-    expect(xsdErrors([encode(reg), encode(m)])).toEqual([]);
+    const options = sink.latest("InflexibleCurtailmentOptions")!;
+    expect(options).not.toHaveProperty("curtailmentOptions");
+    for (const msg of [reg, options, m]) expect(decode(encode(msg))).toEqual(msg);
+    expect(xsdErrors([reg, options, m].map((msg) => encode(msg)))).toEqual([]);
     expect(sink.reading("gridPower")).toEqual({ n: "gridPower", u: "W", v: -2200 });
     expect(sink.reading("loadPower")).toEqual({ n: "loadPower", u: "W", v: 800 });
     expect(sink.reading("batteryPower")).toEqual({ n: "batteryPower", u: "W", v: 0 });
-    expect(sink.reading("soc")).toEqual({ n: "soc", u: "%", v: 64.5 });
+    expect(sink.reading("soc")).toEqual({ n: "soc", u: "%EL", v: 64.5 });
     expect(sink.events.find((e) => e.type === "identity")).toMatchObject({ tags: { MAN: "Fronius", CLASS: "PV Panel", EFI: "inflexible", PMAX: 4000, LAT: 50.1, LON: 14.4 } });
     advance(3_600_000);
     await sink.next((e) => e.type === "telemetry");
@@ -54,8 +56,15 @@ describe("fronius-solar-api driver against the simulator", () => {
     expect(sink.reading("batteryPower")).toBeUndefined(); // no battery: P_Akku null
   });
 
-  it("is read-only: steps are rejected with a DriverError", async () => {
-    const { driver } = await rig();
+  it("is read-only: it offers no curtailment, so EFI refuses a curtailment; a step is rejected with a DriverError", async () => {
+    const { driver, sink } = await rig();
+    const curtailmentOptions = sink.latest("InflexibleCurtailmentOptions")!;
+    const instruction: InflexibleInstruction = {
+      kind: "InflexibleInstruction", header: { efiResourceId: "fronius-1", timestamp: formatDateTime(T0) }, instructionId: "cap-1",
+      flexibilityUpdateId: curtailmentOptions.flexibilityUpdateId, isEmergencyInstruction: false,
+      curtailmentProfile: { curtailmentQuantity: "ELECTRICITY.POWER", startTime: formatDateTime(T0), curtailmentProfileElement: [{ duration: "PT1M", value: -1000 }] },
+    };
+    expect(checkInstruction(instruction, { curtailmentOptions, now: T0 }).map((i) => i.reason)).toEqual(["the device offers no curtailment of ELECTRICITY.POWER"]);
     await expect(driver.apply()).rejects.toThrow(DriverError);
     await expect(driver.apply()).rejects.toThrow(/read-only/);
   });
@@ -74,7 +83,8 @@ describe("fronius-solar-api driver against the simulator", () => {
       sim.fault = "none";
       await recovered;
       await sink.next((e) => e.type === "controlSpace");
-      expect(sink.events.filter((e) => e.type === "controlSpace" && e.messages[0]?.kind === "InflexibleRegistration")).toHaveLength(2);
+      const announced = sink.events.flatMap((e) => (e.type === "controlSpace" && e.messages[0]?.kind === "InflexibleRegistration" ? [e.messages.map((msg) => msg.kind)] : []));
+      expect(announced).toEqual([0, 1].map(() => ["InflexibleRegistration", "InflexibleCurtailmentOptions", "Measurement"]));
     });
   }
 

@@ -1,7 +1,7 @@
 // A Fronius system in EFI Inflexible terms: the inverter's PV production (negative), plus the
 // site's flows as telemetry. Pure functions of the power flow.
 import type { DeviceTags } from "../../src/device/driver.ts";
-import { formatDateTime, type InflexibleRegistration, type Measurement } from "../../src/efi/index.ts";
+import { formatDateTime, type InflexibleCurtailmentOptions, type InflexibleRegistration, type Measurement } from "../../src/efi/index.ts";
 import type { Reading } from "../../src/telemetry/index.ts";
 import type { PowerFlow } from "./api.ts";
 import type { FroniusConfig } from "./config.ts";
@@ -25,6 +25,16 @@ export function registration(o: MappingOptions, now: Date): InflexibleRegistrati
   };
 }
 
+/**
+ * The Solar API is read-only, so the device says in EFI that it offers no curtailment: options
+ * without any option. The runtime's EFI check then refuses every InflexibleInstruction up front
+ * (not-acceptable, REJECTED) instead of accepting one the inverter cannot follow. The offer never
+ * changes, so neither does its id.
+ */
+export function noCurtailment(o: MappingOptions, now: Date): InflexibleCurtailmentOptions {
+  return { kind: "InflexibleCurtailmentOptions", header: header(o, now), flexibilityUpdateId: "no-curtailment", validFrom: formatDateTime(now.getTime()) };
+}
+
 /** The PV production, EFI sign (negative); 0 when the system reports none (null at night on some models). */
 export function measurement(p: PowerFlow, o: MappingOptions, now: Date): Measurement {
   return {
@@ -36,7 +46,7 @@ export function measurement(p: PowerFlow, o: MappingOptions, now: Date): Measure
 /**
  * Telemetry names, EFI signs (consumption positive): power (W, PV: production negative), gridPower
  * (W, import positive), loadPower (W, the household's consumption, positive), batteryPower (W,
- * charging positive), energyExport (J produced, E_Total), soc (%, the first inverter's battery).
+ * charging positive), energyExport (J produced, E_Total), soc (%EL, the first inverter's battery).
  */
 export function telemetry(p: PowerFlow): Reading[] {
   const site = p.Body.Data.Site;
@@ -47,7 +57,7 @@ export function telemetry(p: PowerFlow): Reading[] {
   add("loadPower", "W", neg(site.P_Load));
   add("batteryPower", "W", neg(site.P_Akku));
   add("energyExport", "J", site.E_Total === null || site.E_Total === undefined ? undefined : site.E_Total * 3600);
-  add("soc", "%", Object.values(p.Body.Data.Inverters ?? {}).find((i) => i.SOC !== undefined)?.SOC);
+  add("soc", "%EL", Object.values(p.Body.Data.Inverters ?? {}).find((i) => i.SOC !== undefined)?.SOC);
   return out;
 }
 
