@@ -1,16 +1,18 @@
 // flexfed as OCPP 1.6J Central System: one WebSocket server per listen address, shared by every
 // driver configured with that address. Charge points dial ws://host:port/<chargeBoxId>; each
-// driver attaches to one connector of one charge point and hears what concerns it.
+// driver attaches to one connector of one charge point and hears what concerns it. After an
+// accepted boot the central system sets the charge point up (setup.ts).
 import type { AddressInfo } from "node:net";
 import { createRPCError, RPCServer } from "ocpp-rpc";
 import type * as ServerClient from "ocpp-rpc/lib/server-client.js";
 import { logger } from "../../src/log/index.ts";
 import {
-  Authorize, BootNotification, MeterValues, parse, PROTOCOL, StartTransaction, StartTransactionConf, StatusNotification, StopTransaction,
+  Authorize, BootNotification, BootNotificationConf, MeterValues, parse, PROTOCOL, StartTransaction, StartTransactionConf, StatusNotification, StopTransaction,
   type MeterValues as MeterValuesMsg, type StartTransaction as StartTransactionMsg, type StatusNotification as StatusNotificationMsg,
   type StopTransaction as StopTransactionMsg,
 } from "./ocpp.ts";
 import { Upstream } from "./proxy.ts";
+import { configure, trigger, type ChargePointConfiguration } from "./setup.ts";
 import type { Nameplate } from "./state.ts";
 
 const log = logger("ocpp");
@@ -23,6 +25,8 @@ export interface ConnectorListener {
   connected(): void;
   disconnected(reason: string): void;
   booted(nameplate: Nameplate): void;
+  /** What the charge point's configuration says, after each boot. */
+  configured(c: ChargePointConfiguration): void;
   status(n: StatusNotificationMsg): void;
   meterValues(m: MeterValuesMsg): void;
   started(transactionId: number, req: StartTransactionMsg): void;
@@ -34,6 +38,7 @@ export interface ChargePointSettings {
   password?: string;
   idTags?: string[];
   heartbeatSeconds: number;
+  meterIntervalSeconds: number;
   upstream?: string;
 }
 
@@ -46,6 +51,7 @@ export class ChargePoint {
   /** Calls wait until the back office is dialed, so that even the BootNotification goes there. */
   #upstreamReady: Promise<void> = Promise.resolve();
   nameplate: Nameplate | undefined;
+  configuration: ChargePointConfiguration | undefined;
 
   constructor(readonly id: string, readonly settings: ChargePointSettings, private readonly nextTransactionId: () => number) {}
 
@@ -81,6 +87,8 @@ export class ChargePoint {
     this.#observe(method, params);
     await this.#upstreamReady;
     const answer = this.upstream?.open ? await this.upstream.call(method, params) : this.#answer(method, params);
+    // OCPP 1.6 §4.2: the central system calls a charge point once its boot is accepted; after the answer has gone out.
+    if (method === "BootNotification" && parse(BootNotificationConf, answer, "BootNotification answer").status === "Accepted") setImmediate(() => void this.#setUp());
     if (method === "StartTransaction") {
       const req = parse(StartTransaction, params, "StartTransaction");
       const conf = parse(StartTransactionConf, answer, "StartTransaction answer");
@@ -90,6 +98,12 @@ export class ChargePoint {
       }
     }
     return answer;
+  }
+
+  async #setUp(): Promise<void> {
+    const configuration = (this.configuration = await configure(this, this.settings.meterIntervalSeconds, log));
+    for (const l of this.listeners.values()) l.configured(configuration);
+    await trigger(this, [...this.listeners.keys()], log);
   }
 
   #observe(method: string, params: unknown): void {
@@ -199,12 +213,13 @@ export class CentralSystem {
     let cp = this.#chargePoints.get(chargeBoxId);
     if (!cp) this.#chargePoints.set(chargeBoxId, (cp = new ChargePoint(chargeBoxId, settings, () => ++this.#transactionId)));
     else if (JSON.stringify(cp.settings) !== JSON.stringify(settings)) {
-      throw new Error(`charge point ${chargeBoxId}: its connectors are configured with different password, idTags, heartbeatSeconds or upstream`);
+      throw new Error(`charge point ${chargeBoxId}: its connectors are configured with different password, idTags, heartbeatSeconds, meterIntervalSeconds or upstream`);
     }
     if (cp.listeners.has(listener.connectorId)) throw new Error(`charge point ${chargeBoxId} connector ${listener.connectorId} has a driver already`);
     cp.listeners.set(listener.connectorId, listener);
     if (cp.client) listener.connected();
     if (cp.nameplate) listener.booted(cp.nameplate);
+    if (cp.configuration) listener.configured(cp.configuration);
     return cp;
   }
 

@@ -1,5 +1,6 @@
 // The "ocpp-charger" device family: EV charge points speaking OCPP 1.6J to flexfed as Central
-// System (optionally relayed to an existing back office), one driver per connector, as EFI Storage.
+// System (optionally relayed to an existing back office), one driver per connector; a plugged-in
+// car is EFI Storage when it reports its state of charge, else Adjustable.
 import { z } from "zod";
 import type { DriverFamily } from "../../src/device/driver.ts";
 import { ChargerConfigSchema } from "./config.ts";
@@ -30,7 +31,8 @@ export const ocppCharger: DriverFamily<typeof ChargerConfigSchema> = {
     // The charge point dials until the driver's central system listens, then a car arrives.
     void sim.dial().then(() => (o.plugged ? sim.plugIn({ maxPowerW: o.carMaxPowerW, ...(o.carSocPct !== undefined ? { socPct: o.carSocPct } : {}) }) : undefined)).catch(() => undefined);
     return {
-      settings: { listen: { host: "127.0.0.1", port }, chargeBoxId, remoteStartIdTag: "flexfed" },
+      // The driver sets the simulator's MeterValueSampleInterval (whole seconds) to the same pace.
+      settings: { listen: { host: "127.0.0.1", port }, chargeBoxId, remoteStartIdTag: "flexfed", meterIntervalSeconds: Math.max(1, Math.round(o.meterIntervalMs / 1000)) },
       where: `OCPP 1.6J charge point ${chargeBoxId} dialing ws://127.0.0.1:${port}`,
       // The charging session runs on the wall clock (its departure time is the driver's), so does its power.
       powerW: () => sim.connector().powerW,

@@ -1,33 +1,33 @@
-// The connector in EFI Storage terms and EFI steps as OCPP charging profiles: pure functions.
+// The connector in EFI terms, and EFI steps as OCPP charging profiles: pure functions shared by
+// the two categories a session can be (storage.ts, adjustable.ts).
 //
-// Design (one for every car): a plugged-in car is EFI Storage whose fill level is the energy
-// charged in this session, kWh, towards the car's need. The need is the configured default, or,
-// when the car reports its state of charge, what it takes to reach the target state of charge.
-// The charger is actuator 0 with running modes 0 "charge" (continuous from the minimum to the
-// maximum current) and 1 "idle" (a 0 A profile). A StorageFillLevelTargetProfile asks for the need
-// by the departure time (plug-in + stayHours). An Adjustable on/off description for cars without
-// state of charge was rejected: the runtime hosts one category per driver, and a default need
-// keeps every car plannable (the planner sees how much and by when, not only "may charge").
+// Design: while a car is plugged in, it is EFI Storage when it reports its state of charge (fill
+// level = energy charged this session towards its need, a fill-level target by departure) and
+// Adjustable when it does not (charge or idle: without the state of charge any need is a guess).
+// sessionCategory() decides per session. Either way the charger has running modes 0 "charge"
+// (continuous from the minimum to the maximum current) and 1 "idle" (a 0 A profile); in Storage
+// they belong to actuator 0.
 import { createHash } from "node:crypto";
 import type { ControlStep, DeviceTags } from "../../src/device/driver.ts";
 import { DriverError } from "../../src/device/driver.ts";
-import {
-  formatDateTime, formatDuration, type Header, type Measurement, type StorageFillLevelTargetProfile, type StorageRegistration,
-  type StorageStatus, type StorageSystemDescription,
-} from "../../src/efi/index.ts";
+import { formatDateTime, type Header, type Measurement, type StorageRegistration } from "../../src/efi/index.ts";
 import type { Reading } from "../../src/telemetry/index.ts";
 import type { ChargerConfig } from "./config.ts";
-import type { SetChargingProfile } from "./ocpp.ts";
+import type { RateUnit, SetChargingProfile } from "./ocpp.ts";
 import { PHASES, sessionWh, type ConnectorState, type Nameplate } from "./state.ts";
 
 export const ACTUATOR = 0;
 export const MODES = { charge: 0, idle: 1 } as const;
-/** How long the fill level must hold the need after departure, for the target profile's last element. */
-const AT_DEPARTURE_MS = 15 * 60_000;
+/** Both ways, no timers: a car may pause and resume at any time. */
+export const TRANSITIONS = [{ fromRunningModeId: MODES.charge, toRunningModeId: MODES.idle }, { fromRunningModeId: MODES.idle, toRunningModeId: MODES.charge }];
 
-export type MappingOptions = Pick<
-  ChargerConfig, "connectorId" | "phases" | "voltageV" | "minCurrentA" | "maxCurrentA" | "profilePurpose" | "chargingRateUnit" | "stackLevel" | "car"
-> & { resourceId: string };
+export type SessionCategory = "storage" | "adjustable";
+
+/** The driver's configuration, with the rate unit and stack level that hold for its charge point (setup.ts). */
+export type MappingOptions = Pick<ChargerConfig, "connectorId" | "phases" | "voltageV" | "minCurrentA" | "maxCurrentA" | "profilePurpose" | "stackLevel" | "car"> & {
+  resourceId: string;
+  chargingRateUnit: RateUnit;
+};
 
 /** What apply() asks of the charge point. */
 export interface ChargeCommand {
@@ -38,8 +38,8 @@ export interface ChargeCommand {
   limit: number;
 }
 
-const round = (v: number, digits: number): number => Math.round(v * 10 ** digits) / 10 ** digits;
-const digest = (content: unknown): string =>
+export const round = (v: number, digits: number): number => Math.round(v * 10 ** digits) / 10 ** digits;
+export const digest = (content: unknown): string =>
   createHash("sha256").update(JSON.stringify(content)).digest("base64url").slice(0, 16).replace(/[^A-Za-z0-9]/g, "0");
 
 export const header = (resourceId: string, now: Date): Header => ({ efiResourceId: resourceId, timestamp: formatDateTime(now.getTime()) });
@@ -47,63 +47,30 @@ export const header = (resourceId: string, now: Date): Header => ({ efiResourceI
 /** W from A on all phases. */
 export const watts = (amps: number, o: MappingOptions): number => amps * o.voltageV * o.phases;
 export const powerRange = (o: MappingOptions) => ({ minW: watts(o.minCurrentA, o), maxW: watts(o.maxCurrentA, o) });
-/** kWh/s of the fill level at `w`. */
-const fillingRate = (w: number): number => Number((w / 1000 / 3600).toPrecision(6));
 
-export function registration(np: Nameplate, o: MappingOptions, now: Date): StorageRegistration {
-  return {
-    kind: "StorageRegistration",
-    header: header(o.resourceId, now),
-    instructionProcessingDelay: "PT5S",
-    deviceDescription: { deviceClass: "Electrical Vehicle", ...(np.serialNumber ? { serialNumber: np.serialNumber } : {}), label: `${np.vendor} ${np.model} connector ${o.connectorId}` },
-    fillLevelLabel: "Energy charged this session",
-    fillLevelUnit: "kWh",
-    actuators: [{ id: ACTUATOR, label: "charger", supportedCommodity: ["ELECTRICITY"] }],
-  };
-}
+export const deviceDescription = (np: Nameplate, o: MappingOptions): StorageRegistration["deviceDescription"] => ({
+  deviceClass: "Electrical Vehicle", ...(np.serialNumber ? { serialNumber: np.serialNumber } : {}), label: `${np.vendor} ${np.model} connector ${o.connectorId}`,
+});
 
-export function systemDescription(o: MappingOptions, now: Date, validFrom: Date): StorageSystemDescription {
-  const { minW, maxW } = powerRange(o);
-  const fill = { fillLevelLowerBound: 0, fillLevelUpperBound: o.car.capacityKWh };
-  const content = {
-    actuatorBehaviours: [{
-      actuatorId: ACTUATOR,
-      runningModes: [
-        {
-          type: "continuous" as const, id: MODES.charge, label: "charge",
-          continuousRunningModeElement: [{
-            ...fill,
-            lowerBound: { fillingRate: fillingRate(minW), electricalPower: minW },
-            upperBound: { fillingRate: fillingRate(maxW), electricalPower: maxW },
-          }],
-        },
-        { type: "discrete" as const, id: MODES.idle, label: "idle", discreteRunningModeElement: [{ ...fill, fillingRate: 0, electricalPower: 0 }] },
-      ],
-      transitions: [{ fromRunningModeId: MODES.charge, toRunningModeId: MODES.idle }, { fromRunningModeId: MODES.idle, toRunningModeId: MODES.charge }],
-    }],
-  };
-  // The id covers the session (validFrom is the plug-in): an instruction for the last car is stale for the next.
-  const from = formatDateTime(validFrom.getTime());
-  return { kind: "StorageSystemDescription", header: header(o.resourceId, now), flexibilityUpdateId: `sd-${digest({ from, content })}`, validFrom: from, ...content };
-}
-
-/** kWh the session must charge: the default need, or up to the target state of charge when the car tells. */
-export function needKWh(s: ConnectorState, o: MappingOptions): number {
-  if (s.socPct === undefined) return Math.min(o.car.needKWh, o.car.capacityKWh);
-  const charged = sessionWh(s) / 1000;
-  return round(Math.min(o.car.capacityKWh, charged + Math.max(0, ((o.car.targetSocPct - s.socPct) / 100) * o.car.capacityKWh)), 2);
-}
-
-/** The need by departure: anything up to it until then, at least the need from departure on. */
-export function targetProfile(s: ConnectorState, o: MappingOptions, now: Date): StorageFillLevelTargetProfile | undefined {
+/**
+ * What the session is: Storage once the car reported its state of charge in a meter value; a car
+ * that has not `car.socWaitSeconds` after plug-in is `car.withoutSoc` (Adjustable by default) until
+ * it does. Undefined without a car, and while still waiting.
+ */
+export function sessionCategory(s: ConnectorState, o: MappingOptions, now: Date): SessionCategory | undefined {
   if (s.pluggedAt === undefined) return undefined;
-  const need = needKWh(s, o);
-  const targetProfile = [
-    { duration: formatDuration(o.car.stayHours * 3_600_000), fillLevelLowerBound: 0, fillLevelUpperBound: o.car.capacityKWh },
-    { duration: formatDuration(AT_DEPARTURE_MS), fillLevelLowerBound: need, fillLevelUpperBound: o.car.capacityKWh },
-  ];
-  const validFrom = formatDateTime(s.pluggedAt);
-  return { kind: "StorageFillLevelTargetProfile", header: header(o.resourceId, now), flexibilityUpdateId: `tp-${digest({ validFrom, targetProfile })}`, validFrom, targetProfile };
+  if (s.socPct !== undefined || o.car.withoutSoc === "storage") return "storage";
+  return now.getTime() - s.pluggedAt >= o.car.socWaitSeconds * 1000 ? o.car.withoutSoc : undefined;
+}
+
+/** Epoch ms the car leaves: the first `car.departure` (local time of day) after plug-in, else plug-in + stayHours. */
+export function departureAt(pluggedAt: number, car: MappingOptions["car"]): number {
+  if (!car.departure) return pluggedAt + car.stayHours * 3_600_000;
+  const [hours, minutes] = car.departure.split(":").map(Number) as [number, number];
+  const at = new Date(pluggedAt);
+  at.setHours(hours, minutes, 0, 0);
+  if (at.getTime() <= pluggedAt) at.setDate(at.getDate() + 1);
+  return at.getTime();
 }
 
 /** The running mode: the one flexfed holds, else as the power shows. */
@@ -113,18 +80,6 @@ export function currentMode(s: ConnectorState, o: MappingOptions, held: ChargeCo
   if (p <= 0) return { mode: MODES.idle };
   const { minW, maxW } = powerRange(o);
   return { mode: MODES.charge, factor: maxW > minW ? round(Math.min(1, Math.max(0, (p - minW) / (maxW - minW))), 4) : 1 };
-}
-
-export function status(s: ConnectorState, o: MappingOptions, held: ChargeCommand | undefined, now: Date): StorageStatus {
-  const { mode, factor } = currentMode(s, o, held);
-  return {
-    kind: "StorageStatus",
-    header: header(o.resourceId, now),
-    flexibilityUpdateId: `st-${now.getTime()}`,
-    validFrom: formatDateTime(now.getTime()),
-    currentFillLevel: round(sessionWh(s) / 1000, 3),
-    actuatorStatuses: [{ actuatorId: ACTUATOR, currentRunningMode: mode, ...(factor !== undefined ? { runningModeFactor: factor } : {}) }],
-  };
 }
 
 export function measurement(s: ConnectorState, o: MappingOptions, now: Date): Measurement | undefined {
@@ -147,21 +102,22 @@ export function telemetry(s: ConnectorState): Reading[] {
   return out;
 }
 
+/** Tags read from the charge point; EFI is the device's category, which follows the session (the runtime adds it). */
 export function identity(np: Nameplate, o: MappingOptions): DeviceTags {
   return {
     MAN: np.vendor, MODEL: np.model, ...(np.serialNumber ? { SN: np.serialNumber } : {}), ...(np.firmwareVersion ? { V: np.firmwareVersion } : {}),
-    CLASS: "Electrical Vehicle", EFI: "storage", PMAX: powerRange(o).maxW,
+    CLASS: "Electrical Vehicle", PMAX: powerRange(o).maxW,
   };
 }
 
-/** An EFI step as a charging limit; DriverError for anything this charger does not have. */
-export function command(step: ControlStep, o: MappingOptions): ChargeCommand {
-  if (step.category !== "storage") throw new DriverError(`a charger takes storage steps, not ${step.category}`);
-  if (step.actuatorId !== ACTUATOR) throw new DriverError(`the charger has one actuator, ${ACTUATOR}, not ${step.actuatorId}`);
-  if (step.runningModeId === MODES.idle) return { mode: "idle", factor: 0, powerW: 0, limit: 0 };
-  if (step.runningModeId !== MODES.charge) throw new DriverError(`the charger has running modes 0 charge and 1 idle, not ${step.runningModeId}`);
-  const factor = step.factor ?? 0;
-  if (!(factor >= 0 && factor <= 1)) throw new DriverError(`running mode factor ${step.factor} is outside 0..1`);
+/** A step of the session's category as a charging limit; DriverError for anything this charger does not have. */
+export function command(step: ControlStep, o: MappingOptions, session: SessionCategory): ChargeCommand {
+  if (step.category !== session) throw new DriverError(`the car plugged in is offered as ${session}; the charger does not take ${step.category} steps`);
+  if (step.category === "storage" && step.actuatorId !== ACTUATOR) throw new DriverError(`the charger has one actuator, ${ACTUATOR}, not ${step.actuatorId}`);
+  const { runningModeId, factor = 0 } = step as Extract<ControlStep, { category: SessionCategory }>;
+  if (runningModeId === MODES.idle) return { mode: "idle", factor: 0, powerW: 0, limit: 0 };
+  if (runningModeId !== MODES.charge) throw new DriverError(`the charger has running modes 0 charge and 1 idle, not ${runningModeId}`);
+  if (!(factor >= 0 && factor <= 1)) throw new DriverError(`running mode factor ${factor} is outside 0..1`);
   const { minW, maxW } = powerRange(o);
   const powerW = minW + factor * (maxW - minW);
   // Rounded down to OCPP's 0.1 step, so the charger never draws more than asked.

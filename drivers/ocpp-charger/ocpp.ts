@@ -43,6 +43,7 @@ export type StatusNotification = z.infer<typeof StatusNotification>;
 
 export const SampledValue = z.object({
   value: z.string(),
+  context: z.string().optional(),
   measurand: z.string().default("Energy.Active.Import.Register"),
   phase: z.string().optional(),
   unit: z.string().optional(),
@@ -97,6 +98,20 @@ export const ClearChargingProfileConf = status(["Accepted", "Unknown"]);
 export const RemoteStartTransaction = z.object({ connectorId: z.number().int().min(1).optional(), idTag: z.string() });
 export const RemoteStopTransaction = z.object({ transactionId: z.number().int() });
 export const RemoteConf = status(["Accepted", "Rejected"]);
+
+export const GetConfiguration = z.object({ key: z.array(z.string().max(50)).optional() });
+export const GetConfigurationConf = z.object({
+  configurationKey: z.array(z.object({ key: z.string(), readonly: z.boolean(), value: z.string().optional() })).default([]),
+  unknownKey: z.array(z.string()).default([]),
+});
+export type GetConfigurationConf = z.infer<typeof GetConfigurationConf>;
+
+export const ChangeConfiguration = z.object({ key: z.string().max(50), value: z.string().max(500) });
+export const ChangeConfigurationConf = status(["Accepted", "Rejected", "RebootRequired", "NotSupported"]);
+
+export const TRIGGERS = ["BootNotification", "DiagnosticsStatusNotification", "FirmwareStatusNotification", "Heartbeat", "MeterValues", "StatusNotification"] as const;
+export const TriggerMessage = z.object({ requestedMessage: z.enum(TRIGGERS), connectorId: z.number().int().optional() });
+export const TriggerMessageConf = status(["Accepted", "Rejected", "NotImplemented"]);
 
 /** Parses a payload at the boundary; a charge point that sends something else gets a clear error. */
 export function parse<S extends z.ZodType>(schema: S, payload: unknown, what: string): z.infer<S> {

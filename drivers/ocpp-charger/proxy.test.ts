@@ -45,16 +45,16 @@ describe("ocpp-charger as a transparent proxy to a back office", () => {
     bo = await backOffice();
     r = await rig({ upstream: bo.url });
     const { sim, driver, sink } = r;
-    const identity = sink.next((e) => e.type === "identity");
-    await sim.connect();
-    await identity;
-    // The charge point's calls reach the back office under its own identity, even the first.
+    await r.connect();
+    // The charge point's calls reach the back office under its own identity, even the first, and
+    // so do those flexfed's set-up triggers (the set-up's own calls go to the charge point only).
     expect(bo.identity()).toBe("CP-1");
-    expect(bo.methods()).toEqual(["BootNotification", "StatusNotification"]);
+    await expect.poll(() => bo!.methods()).toEqual(["BootNotification", "StatusNotification", "StatusNotification", "MeterValues"]);
+    expect(sim.received.map((c) => c.method)).toEqual(["GetConfiguration", "ChangeConfiguration", "ChangeConfiguration", "TriggerMessage", "TriggerMessage"]);
     expect(bo.calls[0]!.params).toMatchObject({ chargePointVendor: "Alfen", chargePointSerialNumber: "ACE0123" });
 
     // The back office's answers go back to the charge point: its transaction id, observed by flexfed too.
-    await sim.plugIn();
+    await sim.plugIn({ socPct: 50 });
     expect(await sim.startTransaction("CARD-7")).toBe(777);
     await expect.poll(() => driver.state).toMatchObject({ transactionId: 777, status: "Charging" });
     expect(bo.methods()).toEqual(expect.arrayContaining(["Authorize", "StartTransaction"]));

@@ -4,8 +4,14 @@
 // charging profile's limit (else the charger's maximum), capped by the car, 0 once the car is full;
 // energy and the car's state of charge integrate that power. Time comes from an injected clock and
 // is integrated lazily, at every event, so tests step their clock and no timer decides a result.
+// It keeps a configuration table (GetConfiguration, ChangeConfiguration: read-only keys Rejected,
+// unknown ones NotSupported) that decides what its meter values carry and how often they go out,
+// and answers TriggerMessage for status, meter values and heartbeat.
 import { RPCClient } from "ocpp-rpc";
-import { ChargingProfile, ClearChargingProfile, parse, PROTOCOL, RemoteStartTransaction, RemoteStopTransaction, SetChargingProfile, type ConnectorStatus } from "./ocpp.ts";
+import {
+  ChangeConfiguration, ChargingProfile, ClearChargingProfile, GetConfiguration, parse, PROTOCOL, RemoteStartTransaction, RemoteStopTransaction,
+  SetChargingProfile, TriggerMessage, type ConnectorStatus,
+} from "./ocpp.ts";
 
 export interface SimulatedCar {
   /** The car's state of charge, %; undefined: the car does not tell (most AC charging). */
@@ -32,9 +38,19 @@ export interface ChargePointSimulatorOptions {
   registerWh?: number;
   /** Milliseconds; default Date.now. */
   now?: () => number;
-  /** Sends MeterValues this often (wall-clock) while a transaction runs; default: only when asked. */
+  /** Sends MeterValues this often (wall-clock) while a transaction runs, until MeterValueSampleInterval is changed; default: only when asked. */
   meterIntervalMs?: number;
+  /** Entries that replace or add to the default configuration table; null removes a key (then unknown). */
+  configuration?: Record<string, ConfigurationEntry | null>;
 }
+
+export interface ConfigurationEntry {
+  value: string;
+  readonly?: boolean;
+}
+
+/** What this charge point can measure (MeterValuesSampledData takes these only). */
+const MEASURANDS = ["Energy.Active.Import.Register", "Power.Active.Import", "Current.Import", "SoC"];
 
 interface Connector {
   id: number;
@@ -48,22 +64,44 @@ interface Connector {
 
 const DEFAULT_CAR = { capacityKWh: 60, maxPowerW: 11_000 };
 
+/** A typical AC charger's table: it samples the register and the currents until told otherwise. */
+function defaultConfiguration(o: ChargePointSimulatorOptions): Record<string, ConfigurationEntry> {
+  return {
+    HeartbeatInterval: { value: "0" },
+    MeterValueSampleInterval: { value: String(Math.ceil((o.meterIntervalMs ?? 0) / 1000)) },
+    MeterValuesSampledData: { value: "Energy.Active.Import.Register,Current.Import" },
+    MeterValuesSampledDataMaxLength: { value: "4", readonly: true },
+    ChargingScheduleAllowedChargingRateUnit: { value: "Current,Power", readonly: true },
+    ChargeProfileMaxStackLevel: { value: "8", readonly: true },
+    NumberOfConnectors: { value: String(o.connectors ?? 1), readonly: true },
+    SupportedFeatureProfiles: { value: "Core,SmartCharging,RemoteTrigger", readonly: true },
+  };
+}
+
+const isCount = (v: string) => /^\d+$/.test(v);
+
 export class ChargePointSimulator {
   /** When true, every SetChargingProfile is answered Rejected (as many chargers do for some purposes). */
   rejectProfiles = false;
+  /** The central system's calls, in order. */
+  readonly received: { method: string; params: unknown }[] = [];
   readonly #o: ChargePointSimulatorOptions;
+  readonly #config = new Map<string, Required<ConfigurationEntry>>();
   readonly #now: () => number;
   readonly #connectors: Connector[];
   #client: RPCClient | undefined;
   #t: number;
   #heartbeat: NodeJS.Timeout | undefined;
   #meter: NodeJS.Timeout | undefined;
+  #meterMs: number;
   #dialing = false;
 
   constructor(o: ChargePointSimulatorOptions) {
     this.#o = o;
     this.#now = o.now ?? Date.now;
     this.#t = this.#now();
+    this.#meterMs = o.meterIntervalMs ?? 0;
+    for (const [key, e] of Object.entries({ ...defaultConfiguration(o), ...o.configuration })) if (e) this.#config.set(key, { readonly: false, ...e });
     this.#connectors = Array.from({ length: o.connectors ?? 1 }, (_, i) => ({
       id: i + 1, status: "Available", car: undefined, transactionId: undefined, registerWh: o.registerWh ?? 1000, powerW: 0, profiles: [],
     }));
@@ -76,10 +114,21 @@ export class ChargePointSimulator {
       endpoint: this.#o.endpoint, identity: this.#o.identity, protocols: [PROTOCOL], strictMode: true, reconnect: false,
       ...(this.#o.password ? { password: this.#o.password } : {}),
     } as unknown as ConstructorParameters<typeof RPCClient>[0]);
-    client.handle("SetChargingProfile", async ({ params }) => this.#setProfile(params));
-    client.handle("ClearChargingProfile", async ({ params }) => this.#clearProfile(params));
-    client.handle("RemoteStartTransaction", async ({ params }) => this.#remoteStart(params));
-    client.handle("RemoteStopTransaction", async ({ params }) => this.#remoteStop(params));
+    const handlers: Record<string, (params: unknown) => Record<string, unknown>> = {
+      SetChargingProfile: (p) => this.#setProfile(p),
+      ClearChargingProfile: (p) => this.#clearProfile(p),
+      RemoteStartTransaction: (p) => this.#remoteStart(p),
+      RemoteStopTransaction: (p) => this.#remoteStop(p),
+      GetConfiguration: (p) => this.#getConfiguration(p),
+      ChangeConfiguration: (p) => this.#changeConfiguration(p),
+      TriggerMessage: (p) => this.#trigger(p),
+    };
+    for (const [method, handle] of Object.entries(handlers)) {
+      client.handle(method, async ({ params }) => {
+        this.received.push({ method, params });
+        return handle(params);
+      });
+    }
     await client.connect();
     this.#client = client;
     const boot = (await client.call("BootNotification", {
@@ -87,15 +136,14 @@ export class ChargePointSimulator {
       ...(this.#o.serialNumber ? { chargePointSerialNumber: this.#o.serialNumber } : {}),
       ...(this.#o.firmwareVersion ? { firmwareVersion: this.#o.firmwareVersion } : {}),
     })) as { interval: number };
-    clearInterval(this.#heartbeat);
-    this.#heartbeat = setInterval(() => void this.heartbeat().catch(() => undefined), Math.max(1, boot.interval) * 1000).unref();
-    if (this.#o.meterIntervalMs) {
-      clearInterval(this.#meter);
-      this.#meter = setInterval(() => {
-        for (const c of this.#connectors) if (c.transactionId !== undefined) void this.sendMeterValues(c.id).catch(() => undefined);
-      }, this.#o.meterIntervalMs).unref();
-    }
+    this.#config.get("HeartbeatInterval")!.value = String(boot.interval);
+    this.#startTimers();
     for (const c of this.#connectors) await this.#sendStatus(c);
+  }
+
+  /** A value of the configuration table. */
+  configuration(key: string): string | undefined {
+    return this.#config.get(key)?.value;
   }
 
   /** Connects, retrying every `retryMs` until the central system answers (a charger waiting for its back office), or until closed. */
@@ -137,6 +185,13 @@ export class ChargePointSimulator {
     await this.#sendStatus(c);
   }
 
+  /** The car starts to tell its state of charge (a high-level communication that comes up late); it tells from the next meter values on. */
+  reportSoc(connectorId = 1): void {
+    const car = this.#connector(connectorId).car;
+    if (!car) throw new Error(`no car is plugged in to connector ${connectorId}`);
+    car.reportsSoc = true;
+  }
+
   /** The car leaves: the transaction stops (EVDisconnected), Finishing, then Available. */
   async unplug(connectorId = 1): Promise<void> {
     const c = this.#connector(connectorId);
@@ -163,6 +218,7 @@ export class ChargePointSimulator {
     c.transactionId = answer.transactionId;
     this.#settle();
     await this.#sendStatus(c);
+    await this.sendMeterValues(connectorId, "Transaction.Begin");
     return c.transactionId;
   }
 
@@ -180,18 +236,20 @@ export class ChargePointSimulator {
     await this.#sendStatus(c);
   }
 
-  /** Sends the connector's measurements now. */
-  async sendMeterValues(connectorId = 1): Promise<void> {
+  /** Sends the connector's measurands now, those MeterValuesSampledData names (SoC when the car tells it). */
+  async sendMeterValues(connectorId = 1, context: "Sample.Periodic" | "Transaction.Begin" | "Trigger" = "Sample.Periodic"): Promise<void> {
     const c = this.#connector(connectorId);
     this.#settle();
     const phases = this.#o.phases ?? 3;
     const amps = c.powerW / ((this.#o.voltageV ?? 230) * phases);
-    const sampledValue = [
-      { measurand: "Energy.Active.Import.Register", unit: "Wh", value: c.registerWh.toFixed(1) },
-      { measurand: "Power.Active.Import", unit: "W", value: c.powerW.toFixed(1) },
-      ...["L1", "L2", "L3"].slice(0, phases).map((phase) => ({ measurand: "Current.Import", unit: "A", phase, value: amps.toFixed(2) })),
-      ...(c.car?.reportsSoc ? [{ measurand: "SoC", unit: "Percent", value: c.car.socPct.toFixed(1) }] : []),
-    ];
+    const sampled = this.configuration("MeterValuesSampledData")?.split(",") ?? [];
+    const values: Record<string, { unit: string; value: string; phase?: string }[]> = {
+      "Energy.Active.Import.Register": [{ unit: "Wh", value: c.registerWh.toFixed(1) }],
+      "Power.Active.Import": [{ unit: "W", value: c.powerW.toFixed(1) }],
+      "Current.Import": ["L1", "L2", "L3"].slice(0, phases).map((phase) => ({ unit: "A", phase, value: amps.toFixed(2) })),
+      SoC: c.car?.reportsSoc ? [{ unit: "Percent", value: c.car.socPct.toFixed(1) }] : [],
+    };
+    const sampledValue = MEASURANDS.filter((m) => sampled.includes(m)).flatMap((measurand) => values[measurand]!.map((v) => ({ measurand, context, ...v })));
     await this.#call("MeterValues", {
       connectorId, ...(c.transactionId !== undefined ? { transactionId: c.transactionId } : {}), meterValue: [{ timestamp: this.#iso(), sampledValue }],
     });
@@ -212,6 +270,48 @@ export class ChargePointSimulator {
   }
 
   // ---- what the central system calls ------------------------------------------------------
+
+  #getConfiguration(params: unknown) {
+    const { key: keys } = parse(GetConfiguration, params, "GetConfiguration");
+    const known = (keys ?? [...this.#config.keys()]).filter((k) => this.#config.has(k));
+    return {
+      configurationKey: known.map((key) => ({ key, ...this.#config.get(key)! })),
+      ...(keys?.some((k) => !this.#config.has(k)) ? { unknownKey: keys.filter((k) => !this.#config.has(k)) } : {}),
+    };
+  }
+
+  #changeConfiguration(params: unknown) {
+    const { key, value } = parse(ChangeConfiguration, params, "ChangeConfiguration");
+    const entry = this.#config.get(key);
+    if (!entry) return { status: "NotSupported" };
+    if (entry.readonly || !this.#valid(key, value)) return { status: "Rejected" };
+    entry.value = value;
+    if (key === "MeterValueSampleInterval") this.#meterMs = Number(value) * 1000;
+    if (key === "MeterValueSampleInterval" || key === "HeartbeatInterval") this.#startTimers();
+    return { status: "Accepted" };
+  }
+
+  #valid(key: string, value: string): boolean {
+    if (key === "MeterValueSampleInterval" || key === "HeartbeatInterval") return isCount(value);
+    if (key !== "MeterValuesSampledData") return true;
+    const items = value.split(",");
+    return items.length <= Number(this.configuration("MeterValuesSampledDataMaxLength") ?? Infinity) && items.every((m) => MEASURANDS.includes(m));
+  }
+
+  /** Answers first, then sends what was asked for, as a real charge point does. */
+  #trigger(params: unknown) {
+    const { requestedMessage, connectorId } = parse(TriggerMessage, params, "TriggerMessage");
+    const connectors = connectorId === undefined || connectorId === 0 ? this.#connectors : [this.#connector(connectorId)];
+    const send: Partial<Record<typeof requestedMessage, () => Promise<void>>> = {
+      StatusNotification: async () => { for (const c of connectors) await this.#sendStatus(c); },
+      MeterValues: async () => { for (const c of connectors) await this.sendMeterValues(c.id, "Trigger"); },
+      Heartbeat: () => this.heartbeat(),
+    };
+    const action = send[requestedMessage];
+    if (!action) return { status: "NotImplemented" };
+    setImmediate(() => void action().catch(() => undefined));
+    return { status: "Accepted" };
+  }
 
   #setProfile(params: unknown) {
     const req = parse(SetChargingProfile, params, "SetChargingProfile");
@@ -319,6 +419,18 @@ export class ChargePointSimulator {
 
   #iso(): string {
     return new Date(this.#now()).toISOString();
+  }
+
+  /** Heartbeat and sampled meter values at the intervals of the configuration table. */
+  #startTimers(): void {
+    this.#stopTimers();
+    const heartbeatS = Number(this.configuration("HeartbeatInterval"));
+    if (heartbeatS > 0) this.#heartbeat = setInterval(() => void this.heartbeat().catch(() => undefined), heartbeatS * 1000).unref();
+    if (this.#meterMs > 0) {
+      this.#meter = setInterval(() => {
+        for (const c of this.#connectors) if (c.transactionId !== undefined) void this.sendMeterValues(c.id).catch(() => undefined);
+      }, this.#meterMs).unref();
+    }
   }
 
   #stopTimers(): void {

@@ -16,6 +16,8 @@ export interface Rig {
   /** The central system's URL without the charge point's id. */
   base: string;
   advance(ms: number): void;
+  /** The charge point dials in, boots, and is set up by the central system (its last trigger answered). */
+  connect(): Promise<void>;
   /** The control space the driver reports next after `action`. */
   reported(action: () => Promise<unknown>, match?: (ms: readonly EfiMessage[]) => boolean): Promise<readonly EfiMessage[]>;
   stop(): Promise<void>;
@@ -37,8 +39,18 @@ export async function rig(cfg: Partial<ChargerConfigInput> = {}, simOpts: Partia
     await action();
     return ((await next) as Extract<SinkEvent, { type: "controlSpace" }>).messages;
   };
+  const connect = async () => {
+    const triggers = sim.received.length;
+    await sim.connect();
+    // Set-up ends with a TriggerMessage for MeterValues; its meter values go out right after the answer.
+    for (let waited = 0; !sim.received.slice(triggers).some((c) => c.method === "TriggerMessage" && (c.params as { requestedMessage: string }).requestedMessage === "MeterValues"); waited += 10) {
+      if (waited > 5_000) throw new Error("the central system did not set the charge point up within 5 s");
+      await new Promise((r) => setTimeout(r, 10));
+    }
+    await new Promise((r) => setImmediate(r));
+  };
   return {
-    driver, sink, sim, base, reported,
+    driver, sink, sim, base, reported, connect,
     advance: (ms) => (clock += ms),
     stop: async () => {
       await sim.close();

@@ -40,6 +40,8 @@ export interface DeviceEvents {
 }
 
 const MAX_TIMER_MS = 24 * 3600_000;
+/** "a storage", "an adjustable". */
+const aCategory = (c: EfiCategory) => `${/^[aeiou]/.test(c) ? "an" : "a"} ${c}`;
 const REGISTER_PATIENCE_MS = 60_000;
 /** The messages that describe a device's flexibility anew (statuses only report on them). */
 const DESCRIPTIONS: ReadonlySet<string> = new Set(["StorageSystemDescription", "AdjustableSystemDescription", "ShiftableUpdate", "InflexibleCurtailmentOptions", "InflexibleForecast"]);
@@ -243,8 +245,8 @@ export class DeviceRuntime extends EventEmitter<DeviceEvents> {
   /**
    * The driver registered as `category`. The node never mixes two categories: the first
    * registration of a run and every change prune what belongs to another one (also what a previous
-   * run left on the node). A change ends the instructions given for the old category, and the
-   * registry learns the new EFI tag.
+   * run left on the node). A change ends the instructions given for the old category (the device
+   * then goes back to its own behaviour), and the registry learns the new EFI tag.
    */
   #onRegistration(category: EfiCategory): void {
     const changed = category !== this.#category;
@@ -254,8 +256,16 @@ export class DeviceRuntime extends EventEmitter<DeviceEvents> {
     this.controlSpace.prune((id) => [undefined, category].includes(categoryOf(id)));
     if (!changed) return;
     log.info("EFI category changed", { device: this.resourceId, category });
-    for (const r of this.ledger.active()) this.#finish(r, "ABORTED", `${this.resourceId} is now a ${category} device`);
+    const voided = this.ledger.active();
+    for (const r of voided) this.#finish(r, "ABORTED", `${this.resourceId} is now ${aCategory(category)} device`);
+    // Not from within the driver's report that brought the change.
+    if (voided.length) setImmediate(() => void this.#release());
     this.#updateTags();
+  }
+
+  /** No instruction holds any more: the driver hands control back to the device. */
+  async #release(): Promise<void> {
+    await this.driver.release().catch((err: Error) => log.warn("release failed", { device: this.resourceId, error: err.message }));
   }
 
   #onLost(reason: string): void {
@@ -324,7 +334,7 @@ export class DeviceRuntime extends EventEmitter<DeviceEvents> {
 
   /** Why an instruction cannot be executed, or undefined. */
   #refusal(i: EfiInstruction): string | undefined {
-    if (INSTRUCTION_CATEGORY[i.kind] !== this.#category) return `${this.resourceId} is a ${this.#category} device; it does not take ${i.kind}`;
+    if (INSTRUCTION_CATEGORY[i.kind] !== this.#category) return `${this.resourceId} is ${aCategory(this.#category)} device; it does not take ${i.kind}`;
     if (this.#lostReason) return `${this.resourceId} is unavailable (${this.#lostReason}); its flexibility is revoked`;
     const issues = checkInstruction(i, this.#context());
     return issues.length ? issues.map((x) => `${x.path}: ${x.reason}`).join("; ") : undefined;
@@ -379,9 +389,7 @@ export class DeviceRuntime extends EventEmitter<DeviceEvents> {
     if (!record || record.state === "REJECTED") throw new XmppError("item-not-found", `no instruction ${revoke.instructionId} to revoke`);
     this.#finish(record, "ABORTED", `revoked by ${app}`);
     // With no instruction left, the device goes back to its own behaviour.
-    if (!this.ledger.active().length) {
-      await this.driver.release().catch((err: Error) => log.warn("release failed", { device: this.resourceId, error: err.message }));
-    }
+    if (!this.ledger.active().length) await this.#release();
     return encodeElement(this.#statusUpdate(record));
   }
 

@@ -2,19 +2,23 @@
 // OCPP-J on loopback; the device runtime publishes the plugged-in car's control space through a
 // real Prosody with registry and provisioning; an app's StorageInstruction becomes a charging
 // profile at the charge point; a rejected profile aborts with the charger's reason; unplugging
-// revokes the flexibility.
+// revokes the flexibility. A car without state of charge makes the device Adjustable (its node
+// then holds no Storage items, the registry's EFI tag follows) and takes AdjustableInstructions;
+// a state of charge that comes up late makes it Storage again.
 import { createElement as x, type Element } from "ltx/lib/ltx.js";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ChargePointSimulator, ocppCharger } from "../../drivers/ocpp-charger/index.ts";
 import { resolveDevices } from "../../src/device/config.ts";
 import { startDevice, type HostedDevice } from "../../src/device/host.ts";
 import {
-  decode, EFI_NS, encodeElement, formatDateTime, type InstructionStatusUpdate, type StorageInstruction, type StorageSystemDescription,
+  decode, EFI_NS, encode, encodeElement, formatDateTime, type AdjustableInstruction, type InstructionStatusUpdate, type StorageInstruction,
+  type StorageSystemDescription,
 } from "../../src/efi/index.ts";
 import { NS_POLICY } from "../../src/provisioning/protocol.ts";
 import { startThingServices, type ThingServices } from "../../src/provisioning/services.ts";
 import { RegistryClient } from "../../src/registry/index.ts";
-import { PubsubClient, type XmppConnection } from "../../src/xmpp/index.ts";
+import { PubsubClient, type XmppConnection, type XmppError } from "../../src/xmpp/index.ts";
+import { xsdErrors } from "../efi/xsd.ts";
 import { startOwnServer, type OwnServer } from "./harness.ts";
 import { freePort } from "../../src/server/ports.ts";
 
@@ -28,16 +32,27 @@ describe("an OCPP charge point as a device", () => {
 
   const items = async () => (await new PubsubClient(app, server.info.pubsub).items(`efi/${RID}`)).map((i) => ({ id: i.id, message: decode(i.payload!) }));
   const description = () => device.runtime.controlSpace.latest("StorageSystemDescription") as StorageSystemDescription;
-  const instruction = (runningModeId: number, factor?: number): StorageInstruction => ({
+  const instruction = (runningModeId: number, factor?: number, flexibilityUpdateId = description().flexibilityUpdateId): StorageInstruction => ({
     kind: "StorageInstruction",
     header: { efiResourceId: RID, timestamp: formatDateTime(Date.now()) },
     instructionId: `app-${++serial}`,
-    flexibilityUpdateId: description().flexibilityUpdateId,
+    flexibilityUpdateId,
     isEmergencyInstruction: false,
     actuatorInstructions: [{ actuatorId: 0, runningModeId, ...(factor !== undefined ? { runningModeFactor: factor } : {}), startTime: formatDateTime(Date.now()) }],
   });
+  const adjustable = (runningModeId: number, factor?: number, start = Date.now()): AdjustableInstruction => ({
+    kind: "AdjustableInstruction",
+    header: { efiResourceId: RID, timestamp: formatDateTime(Date.now()) },
+    instructionId: `app-${++serial}`,
+    flexibilityUpdateId: device.runtime.controlSpace.latest("AdjustableSystemDescription")!.flexibilityUpdateId,
+    isEmergencyInstruction: false,
+    runningModeId, ...(factor !== undefined ? { runningModeFactor: factor } : {}), startTime: formatDateTime(start),
+  });
   const send = async (payload: Element) => decode((await app.iq(device.runtime.conn.jid, "set", payload))!) as InstructionStatusUpdate;
   const statuses = (id: string) => updates.filter((u) => u.instructionId === id).map((u) => u.status);
+  const ids = async () => (await items()).map((i) => i.id).sort();
+  /** The EFI tag the registry holds for the device (the owner's search). */
+  const efiTag = async () => (await new RegistryClient(owner, services.registryJid).search([{ op: "strEq", name: "RID", value: RID }])).things[0]?.tags.find((t) => t.name === "EFI")?.value;
 
   beforeAll(async () => {
     server = await startOwnServer({ components: ["registry", "provisioning", "app"], accounts: [RID, "owner"] });
@@ -47,7 +62,8 @@ describe("an OCPP charge point as a device", () => {
     const port = await freePort();
     const [resolved] = resolveDevices({
       resourceId: RID, tags: { SITE: "garage" },
-      driver: { type: "ocpp-charger", listen: { host: "127.0.0.1", port }, chargeBoxId: "CP-GARAGE", remoteStartIdTag: "flexfed", maxCurrentA: 16 },
+      // A car that has told no state of charge one second after plug-in is one without.
+      driver: { type: "ocpp-charger", listen: { host: "127.0.0.1", port }, chargeBoxId: "CP-GARAGE", remoteStartIdTag: "flexfed", maxCurrentA: 16, car: { socWaitSeconds: 1 } },
     }, [ocppCharger]);
     sim = new ChargePointSimulator({ endpoint: `ws://127.0.0.1:${port}`, identity: "CP-GARAGE", vendor: "Alfen", model: "Eve Single", serialNumber: "ACE0456" });
     // The device waits for the charge point's nameplate; the charge point dials until the device listens.
@@ -65,12 +81,14 @@ describe("an OCPP charge point as a device", () => {
     await server?.dispose();
   });
 
-  it("registers with the charge point's nameplate and publishes the plugged-in car's control space", async () => {
+  it("registers with the charge point's nameplate and publishes the plugged-in car's control space: Storage with a state of charge", async () => {
     expect(device.runtime.tags).toEqual(expect.arrayContaining([
       { type: "str", name: "MAN", value: "Alfen" }, { type: "str", name: "SN", value: "ACE0456" }, { type: "str", name: "CLASS", value: "Electrical Vehicle" },
       { type: "num", name: "PMAX", value: 11040 }, { type: "str", name: "EFI", value: "storage" },
     ]));
-    await sim.plugIn({ maxPowerW: 11_000 });
+    // Set up after boot: the charge point samples power and the state of charge for flexfed.
+    expect(sim.configuration("MeterValuesSampledData")).toBe("Energy.Active.Import.Register,Current.Import,Power.Active.Import,SoC");
+    await sim.plugIn({ socPct: 30, maxPowerW: 11_000 });
     await expect.poll(async () => (await items()).map((i) => i.id).sort(), { timeout: 10_000 }).toEqual(
       expect.arrayContaining(["StorageFillLevelTargetProfile", "StorageRegistration", "StorageStatus", "StorageSystemDescription"]),
     );
@@ -119,9 +137,50 @@ describe("an OCPP charge point as a device", () => {
     expect(updates.find((u) => u.instructionId === late.instructionId)?.debugInformation).toBe("no car is plugged in to CP-GARAGE connector 1");
   });
 
-  it("offers the next car's flexibility: a new session ends the revoke", async () => {
+  it("offers the next car, one without state of charge, as Adjustable: a new category, its items only, the revoke ended", async () => {
     await sim.plugIn({ maxPowerW: 11_000 });
-    await expect.poll(async () => (await items()).map((i) => i.id), { timeout: 10_000 }).not.toContain("FlexibilityRevoke");
-    expect((await items()).map((i) => i.id)).toContain("StorageSystemDescription");
+    await expect.poll(ids, { timeout: 10_000 }).toEqual(["AdjustableRegistration", "AdjustableStatus", "AdjustableSystemDescription", "InstructionStatusUpdate", "Measurement"]);
+    expect(device.runtime.category).toBe("adjustable");
+    expect(device.runtime.controlSpace.latest("StorageSystemDescription")).toBeUndefined();
+    expect(device.runtime.tags).toContainEqual({ type: "str", name: "EFI", value: "adjustable" });
+    await expect.poll(efiTag).toBe("adjustable");
+    const published = await items();
+    expect(xsdErrors(published.map((i) => encode(i.message)))).toEqual([]);
+    const sd = published.find((i) => i.id === "AdjustableSystemDescription")!.message;
+    expect(sd).toMatchObject({ runningModes: [{ id: 0, label: "charge", lowerBound: { electricalPower: 4140 }, upperBound: { electricalPower: 11040 } }, { id: 1, label: "idle", electricalPower: 0 }] });
+  });
+
+  it("turns an AdjustableInstruction into a charging profile, and refuses a StorageInstruction", async () => {
+    await expect.poll(() => sim.connector().status).toBe("Charging");
+    const i = adjustable(0, 0.5);
+    expect((await send(encodeElement(i))).status).toBe("ACCEPTED");
+    await expect.poll(() => statuses(i.instructionId)).toEqual(["STARTED", "SUCCEEDED"]);
+    expect(sim.limit()).toEqual({ limit: 11, unit: "A", purpose: "TxDefaultProfile" });
+    expect(sim.connector().powerW).toBeCloseTo(7590, 6);
+    await expect.poll(() => device.runtime.controlSpace.latest("AdjustableStatus")?.runningModeFactor).toBe(0.5);
+    const storage = instruction(0, 1, i.flexibilityUpdateId);
+    const refused = await send(encodeElement(storage)).then(() => undefined, (e: XmppError) => e);
+    expect(refused).toMatchObject({ condition: "not-acceptable", text: `${RID} is an adjustable device; it does not take StorageInstruction` });
+  });
+
+  it("becomes Storage when the car's state of charge comes up late: Adjustable items retracted, a waiting Adjustable instruction aborted and released", async () => {
+    const waiting = adjustable(1, undefined, Date.now() + 60_000);
+    expect((await send(encodeElement(waiting))).status).toBe("ACCEPTED");
+    sim.reportSoc();
+    await sim.sendMeterValues();
+    await expect.poll(ids, { timeout: 10_000 }).toEqual([
+      "InstructionStatusUpdate", "Measurement", "StorageFillLevelTargetProfile", "StorageRegistration", "StorageStatus", "StorageSystemDescription",
+    ]);
+    expect(device.runtime.category).toBe("storage");
+    expect(device.runtime.controlSpace.latest("AdjustableSystemDescription")).toBeUndefined();
+    await expect.poll(() => statuses(waiting.instructionId)).toEqual(["ABORTED"]);
+    expect(updates.find((u) => u.instructionId === waiting.instructionId)?.debugInformation).toBe(`${RID} is now a storage device`);
+    await expect.poll(efiTag).toBe("storage");
+    // With its instructions void the charger goes back to its own behaviour: flexfed's profile is cleared.
+    await expect.poll(() => sim.limit()).toBeUndefined();
+    const i = instruction(0, 1);
+    expect((await send(encodeElement(i))).status).toBe("ACCEPTED");
+    await expect.poll(() => statuses(i.instructionId)).toEqual(["STARTED", "SUCCEEDED"]);
+    expect(sim.limit()).toMatchObject({ limit: 16 });
   });
 });
