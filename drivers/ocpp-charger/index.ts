@@ -12,7 +12,7 @@ import { freePort } from "../../src/server/ports.ts";
 const SimulationSchema = z.strictObject({
   /** A car is plugged in from the start. */
   plugged: z.boolean().default(true),
-  /** The car's state of charge, %; absent: the car does not report one. */
+  /** The car's state of charge, %; absent: the car does not report one (the device offers it as Adjustable). */
   carSocPct: z.number().min(0).max(100).optional(),
   carMaxPowerW: z.number().positive().default(11_000),
   meterIntervalMs: z.number().int().min(100).default(10_000),
