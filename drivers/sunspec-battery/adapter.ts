@@ -1,9 +1,9 @@
 // The I/O half of the driver: reads the battery into a BatteryState and writes commands. Two
 // kinds: SunSpec (models 1, 124, 802, and a meter 201-204 when present) and register maps.
-import { ModbusLink } from "../modbus/index.ts";
+import type { ModbusLink } from "../modbus/index.ts";
 import {
-  BATTERY, COMMON, decodeModel, decodePoint, discover, encodeValue, findModel, METER, readModel, STORAGE,
-  type ModelLocation, type SunSpecMap,
+  BATTERY, COMMON, decodeModel, decodePoint, DeviceDataError, discover, Discovered, encodeValue, findModel, METER, parseState, readModel,
+  readNameplate, STORAGE, type ModelLocation, type SunSpecMap,
 } from "../sunspec/index.ts";
 import type { BatteryConfig } from "./config.ts";
 import { BatteryStateSchema, CHARGE_STATUS, type BatteryCommand, type BatteryState, type Control } from "./state.ts";
@@ -12,18 +12,6 @@ export interface BatteryAdapter {
   read(): Promise<BatteryState>;
   /** Holds the battery in a mode; `revertSeconds` after the last such write it falls back to its own behaviour. */
   command(cmd: BatteryCommand, revertSeconds: number): Promise<void>;
-  close(): Promise<void>;
-}
-
-/** Device data that does not make sense: the zod issues with the fields at fault. */
-export class DeviceDataError extends Error {
-  override name = "DeviceDataError";
-}
-
-export function parseState(raw: unknown, where: string): BatteryState {
-  const r = BatteryStateSchema.safeParse(raw);
-  if (!r.success) throw new DeviceDataError(`${where} sent values that make no sense: ${r.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`).join("; ")}`);
-  return r.data;
 }
 
 /** StorCtl_Mod bits: 0 charge, 1 discharge. */
@@ -50,18 +38,12 @@ interface Found {
 }
 
 export class SunSpecBatteryAdapter implements BatteryAdapter {
-  #found: Found | undefined;
+  readonly #found = new Discovered(() => this.#discover());
 
   constructor(private readonly link: ModbusLink, private readonly cfg: BatteryConfig) {}
 
-  async read(): Promise<BatteryState> {
-    try {
-      return await this.#read(this.#found ?? (this.#found = await this.#discover()));
-    } catch (err) {
-      // The device may have been replaced or reconfigured meanwhile: discover it again next time.
-      this.#found = undefined;
-      throw err;
-    }
+  read(): Promise<BatteryState> {
+    return this.#found.read((f) => this.#read(f));
   }
 
   async #discover(): Promise<Found> {
@@ -71,11 +53,7 @@ export class SunSpecBatteryAdapter implements BatteryAdapter {
     const battery = findModel(map, BATTERY.ids);
     if (!common) throw new DeviceDataError(`${this.link.where} has no SunSpec common model (1)`);
     if (!storage && !battery) throw new DeviceDataError(`${this.link.where} is not a SunSpec battery: it has neither model 124 nor 802 (models ${map.models.map((m) => m.id).join(", ")})`);
-    const c = decodeModel(COMMON, await readModel(this.link, common));
-    return {
-      map, storage, battery, meter: findModel(map, METER.ids),
-      nameplate: { manufacturer: c.Mn ?? "unknown", model: c.Md ?? "unknown", serialNumber: c.SN, version: c.Vr },
-    };
+    return { map, storage, battery, meter: findModel(map, METER.ids), nameplate: await readNameplate(this.link, common) };
   }
 
   async #read(f: Found): Promise<BatteryState> {
@@ -86,7 +64,7 @@ export class SunSpecBatteryAdapter implements BatteryAdapter {
     const charging = (v: number | undefined) => (v === undefined ? undefined : this.cfg.batteryPowerSign === "discharge-positive" ? -v + 0 : v);
     const chargeW = charging(b?.W) ?? m?.W;
     const maxChargeW = s?.WChaMax ?? b?.WChaRteMax;
-    return parseState({
+    return parseState(BatteryStateSchema, {
       nameplate: f.nameplate,
       socPct: b?.SoC ?? s?.ChaState,
       powerW: chargeW,
@@ -104,8 +82,7 @@ export class SunSpecBatteryAdapter implements BatteryAdapter {
   }
 
   async command(cmd: BatteryCommand, revertSeconds: number): Promise<void> {
-    const f = this.#found ?? (this.#found = await this.#discover());
-    const loc = f.storage;
+    const loc = (await this.#found.get()).storage;
     if (!loc) throw new DeviceDataError(`${this.link.where} has no storage control model (124): it cannot be controlled`);
     const block = await readModel(this.link, loc);
     const sf = (decodePoint(STORAGE, block, "InOutWRte_SF") as number | undefined) ?? 0;
@@ -119,9 +96,5 @@ export class SunSpecBatteryAdapter implements BatteryAdapter {
       await this.link.writeRegisters(at("InOutWRte_RvrtTms"), [revertSeconds]);
     }
     await this.link.writeRegisters(at("StorCtl_Mod"), [mod]);
-  }
-
-  close(): Promise<void> {
-    return this.link.close();
   }
 }

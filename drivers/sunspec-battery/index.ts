@@ -2,6 +2,7 @@
 // hybrid inverters over Modbus TCP or RTU, as EFI Storage.
 import { z } from "zod";
 import type { DriverFamily } from "../../src/device/driver.ts";
+import { simulation } from "../sunspec/index.ts";
 import { BatteryConfigSchema } from "./config.ts";
 import { BatteryDriver } from "./driver.ts";
 import { BatterySimulator } from "./simulator.ts";
@@ -24,12 +25,12 @@ export const sunspecBattery: DriverFamily<typeof BatteryConfigSchema> = {
   async simulate(resourceId, options, env) {
     // State of charge on the scenario clock: a simulated hour moves an hour's energy.
     const sim = new BatterySimulator({ serialNumber: `SIM-${resourceId}`, ...SimulationSchema.parse(options), now: env.now });
-    const { host, port } = await sim.listen();
-    return { settings: { transport: { type: "tcp", host, port } }, where: `SunSpec over Modbus TCP ${host}:${port}`, powerW: () => sim.state.powerW, stop: () => sim.stop() };
+    return simulation(sim, () => sim.state.powerW);
   },
 };
 
 export { BatteryConfigSchema, type BatteryConfig, type BatteryConfigInput } from "./config.ts";
-export { BatteryDriver, type DriverOptions } from "./driver.ts";
+export { BatteryDriver } from "./driver.ts";
+export type { DriverOptions } from "../sunspec/index.ts";
 export { BatteryStateSchema, type BatteryState, type BatteryCommand } from "./state.ts";
 export { BatterySimulator, acceleratedClock, type BatterySimulatorOptions } from "./simulator.ts";

@@ -1,8 +1,8 @@
 // A battery described by a register map instead of SunSpec.
 import { ModbusLink } from "../modbus/index.ts";
-import { decodeMapPoint, encodeMapPoint, planReads, words, type MapPoint, type RegisterMap } from "../sunspec/index.ts";
-import { parseState, type BatteryAdapter } from "./adapter.ts";
-import type { BatteryCommand, BatteryState, Control } from "./state.ts";
+import { decodeMapPoint, encodeMapPoint, parseState, planReads, words, type MapPoint, type RegisterMap } from "../sunspec/index.ts";
+import type { BatteryAdapter } from "./adapter.ts";
+import { BatteryStateSchema, type BatteryCommand, type BatteryState, type Control } from "./state.ts";
 
 export class RegisterMapBatteryAdapter implements BatteryAdapter {
   readonly #reads: MapPoint[];
@@ -22,7 +22,7 @@ export class RegisterMapBatteryAdapter implements BatteryAdapter {
     };
     const { points: p, nameplate: n } = this.map;
     const power = value(p.power);
-    return parseState({
+    return parseState(BatteryStateSchema, {
       nameplate: { manufacturer: n.manufacturer ?? "unknown", model: n.model ?? this.map.name ?? "unknown", serialNumber: n.serialNumber },
       socPct: value(p.soc),
       powerW: power !== undefined && this.map.powerSign === "discharge-positive" ? -power + 0 : power,
@@ -50,9 +50,5 @@ export class RegisterMapBatteryAdapter implements BatteryAdapter {
     if (cmd.mode === "charge") await this.link.writeRegisters(p.chargeSetpointW.address, encodeMapPoint("chargeSetpointW", p.chargeSetpointW, cmd.powerW));
     if (cmd.mode === "discharge") await this.link.writeRegisters(p.dischargeSetpointW.address, encodeMapPoint("dischargeSetpointW", p.dischargeSetpointW, cmd.powerW));
     await this.link.writeRegisters(p.mode.address, encodeMapPoint("mode", p.mode, p.mode.values[cmd.mode]));
-  }
-
-  close(): Promise<void> {
-    return this.link.close();
   }
 }

@@ -3,10 +3,8 @@
 // registers ask for (StorCtl_Mod bit 0: charge at InWRte % of WChaMax, bit 1: discharge at OutWRte %
 // of WDisChaRteMax, both: hold; 0: its own behaviour), stops at full and empty, leaks by its
 // self-discharge rate, and falls back to its own behaviour InOutWRte_RvrtTms after the last control
-// write. Time comes from an injected clock and is integrated lazily, whenever the device is read,
-// written or inspected, so tests step their clock and no timer runs.
-import { ModbusException, RegisterImage, SimulatedModbusDevice } from "../modbus/index.ts";
-import { BATTERY, COMMON, METER, STORAGE, SunSpecImage, type ModelDef } from "../sunspec/index.ts";
+// write.
+import { BATTERY, COMMON, METER, STORAGE, SunSpecSimulator } from "../sunspec/index.ts";
 import { CHARGE_STATUS } from "./state.ts";
 
 export interface BatterySimulatorOptions {
@@ -38,29 +36,20 @@ export function acceleratedClock(speed: number, start = Date.now()): () => numbe
 const VOLTS = 400;
 const CONTROL_POINTS = ["StorCtl_Mod", "InWRte", "OutWRte"] as const;
 
-export class BatterySimulator extends SimulatedModbusDevice {
-  readonly sunspec: SunSpecImage;
-  readonly #image = new RegisterImage();
-  readonly #now: () => number;
+export class BatterySimulator extends SunSpecSimulator {
   readonly #autonomous: (t: number) => number;
   readonly #capacityWh: number;
   readonly #leakPerS: number;
   readonly #meter: boolean;
   readonly #battery: boolean;
-  readonly #writable = new Set<number>();
-  readonly #control = new Set<number>();
+  readonly #control: Set<number>;
   #soc: number;
   #powerW = 0;
-  #t: number;
-  #revertAt: number | undefined;
-  #refuse: number | undefined;
   #importWh = 0;
   #exportWh = 0;
 
   constructor(o: BatterySimulatorOptions = {}) {
-    super();
-    this.#now = o.now ?? Date.now;
-    this.#t = this.#now();
+    super(o.base ?? 40000, o.now ?? Date.now);
     this.#autonomous = o.autonomousW ?? (() => 0);
     this.#capacityWh = o.capacityWh ?? 10_000;
     this.#leakPerS = (o.selfDischargePctPerDay ?? 0) / 86400;
@@ -68,7 +57,7 @@ export class BatterySimulator extends SimulatedModbusDevice {
     this.#battery = o.battery ?? true;
     this.#meter = o.meter ?? false;
     const maxChargeW = o.maxChargeW ?? 5000;
-    const ss = (this.sunspec = new SunSpecImage(this.#image, o.base ?? 40000));
+    const ss = this.sunspec;
     ss.add(COMMON, 1, { Mn: o.manufacturer ?? "flexfed", Md: o.model ?? "SimBattery", SN: o.serialNumber ?? "SIM-0001", Vr: "1.0.0", DA: 1 });
     ss.add(STORAGE, 124, {
       WChaMax: maxChargeW, WChaMax_SF: 0, StorCtl_Mod: 0, ChaState_SF: -1, InOutWRte_SF: -2, InWRte: 100, OutWRte: 100,
@@ -82,37 +71,17 @@ export class BatterySimulator extends SimulatedModbusDevice {
       });
     }
     if (this.#meter) ss.add(METER, 203, { A_SF: -1, V_SF: -1, PhVphA: 230, PhVphB: 230, PhVphC: 230, Hz: 50, Hz_SF: -2, W_SF: 0, TotWh_SF: 0 });
-    this.#mark(STORAGE, 124, this.#writable, (_, p) => p.access === "RW");
-    if (this.#battery) this.#mark(BATTERY, 802, this.#writable, (_, p) => p.access === "RW");
-    this.#mark(STORAGE, 124, this.#control, (name) => (CONTROL_POINTS as readonly string[]).includes(name));
-    this.#publish();
-  }
-
-  // --- what the Modbus servers call ---
-
-  read(address: number, count: number): number[] {
-    this.#settle();
-    return this.#image.read(address, count);
-  }
-
-  write(address: number, values: readonly number[]): void {
-    if (this.#refuse !== undefined) throw new ModbusException(this.#refuse);
-    const addresses = values.map((_, i) => address + i);
-    if (!addresses.every((a) => this.#writable.has(a))) throw new ModbusException(2);
-    this.#settle();
-    this.#image.write(address, values);
-    if (addresses.some((a) => this.#control.has(a))) {
-      const revert = this.sunspec.get(124, "InOutWRte_RvrtTms") as number | undefined;
-      this.#revertAt = revert ? this.#t + revert * 1000 : undefined;
-    }
-    this.#settle();
+    this.writable(STORAGE, 124);
+    if (this.#battery) this.writable(BATTERY, 802);
+    this.#control = new Set(this.addresses(STORAGE, 124, (name) => (CONTROL_POINTS as readonly string[]).includes(name)));
+    this.#setRegisters();
   }
 
   // --- for tests and the simulated site ---
 
   /** The physical state now. */
   get state(): { socPct: number; powerW: number; storCtlMod: number; inWRtePct: number; outWRtePct: number; chargeStatus: string | undefined } {
-    this.#settle();
+    this.settle();
     const get = (name: string) => (this.sunspec.get(124, name) as number | undefined) ?? 0;
     return {
       socPct: this.#soc, powerW: this.#powerW, storCtlMod: get("StorCtl_Mod"), inWRtePct: get("InWRte"), outWRtePct: get("OutWRte"),
@@ -120,19 +89,16 @@ export class BatterySimulator extends SimulatedModbusDevice {
     };
   }
 
-  /** From now on every write is refused with this Modbus exception code (undefined: accepted again). */
-  refuseWrites(code: number | undefined = 4): void {
-    this.#refuse = code;
-  }
-
   // --- the physics ---
 
-  #mark(def: ModelDef, id: number, into: Set<number>, pick: (name: string, p: ModelDef["points"][string]) => boolean): void {
-    for (const [name, p] of Object.entries(def.points)) {
-      if (!pick(name, p)) continue;
-      const at = this.sunspec.address(id, name);
-      for (let i = 0; i < (p.type.endsWith("32") ? 2 : 1); i++) into.add(at + i);
-    }
+  /** A write to a control register starts the revert timeout again. */
+  protected override revertAfter(addresses: readonly number[]): number | undefined {
+    if (!addresses.some((a) => this.#control.has(a))) return undefined;
+    return (this.sunspec.get(124, "InOutWRte_RvrtTms") as number | undefined) ?? 0;
+  }
+
+  protected override revert(): void {
+    this.sunspec.set(124, "StorCtl_Mod", 0);
   }
 
   /** W the battery is asked for at `t`, charging positive, before the full/empty limits. */
@@ -156,32 +122,24 @@ export class BatterySimulator extends SimulatedModbusDevice {
     return w;
   }
 
-  /** Integrates from the last settled time to now, splitting at the revert deadline. */
-  #settle(): void {
-    const now = this.#now();
-    for (;;) {
-      if (this.#revertAt !== undefined && this.#revertAt <= this.#t) {
-        this.sunspec.set(124, "StorCtl_Mod", 0);
-        this.#revertAt = undefined;
-      }
-      if (this.#t >= now) break;
-      const end = this.#revertAt !== undefined ? Math.min(now, this.#revertAt) : now;
-      const seconds = (end - this.#t) / 1000;
-      const w = this.#asked(this.#t);
-      const level = this.#soc + ((w / this.#capacityWh) * 100 / 3600) * seconds - this.#leakPerS * seconds;
-      const next = Math.min(100, Math.max(w < 0 ? this.#floor() : 0, level));
-      // Energy moved is what the level moved, not what was asked.
-      const movedWh = ((next - this.#soc + this.#leakPerS * seconds) / 100) * this.#capacityWh;
-      if (movedWh > 0) this.#importWh += movedWh;
-      else this.#exportWh -= movedWh;
-      this.#soc = next;
-      this.#t = end;
-    }
-    this.#powerW = this.#limited(this.#asked(now));
-    this.#publish();
+  protected advance(from: number, to: number): void {
+    const seconds = (to - from) / 1000;
+    const w = this.#asked(from);
+    const level = this.#soc + ((w / this.#capacityWh) * 100 / 3600) * seconds - this.#leakPerS * seconds;
+    const next = Math.min(100, Math.max(w < 0 ? this.#floor() : 0, level));
+    // Energy moved is what the level moved, not what was asked.
+    const movedWh = ((next - this.#soc + this.#leakPerS * seconds) / 100) * this.#capacityWh;
+    if (movedWh > 0) this.#importWh += movedWh;
+    else this.#exportWh -= movedWh;
+    this.#soc = next;
   }
 
-  #publish(): void {
+  protected publish(now: number): void {
+    this.#powerW = this.#limited(this.#asked(now));
+    this.#setRegisters();
+  }
+
+  #setRegisters(): void {
     const ss = this.sunspec;
     const w = this.#powerW;
     const status = this.#soc >= 100 ? "FULL" : this.#soc <= this.#floor() ? "EMPTY" : w > 0 ? "CHARGING" : w < 0 ? "DISCHARGING" : "HOLDING";

@@ -1,6 +1,7 @@
 // What the driver knows of its battery after a read, whatever protocol delivered it. Adapters
 // build it from registers and parse it here; the mapping trusts it.
 import { z } from "zod";
+import { NameplateSchema } from "../sunspec/index.ts";
 
 export const CHARGE_STATUS = ["OFF", "EMPTY", "DISCHARGING", "CHARGING", "FULL", "HOLDING", "TESTING"] as const;
 
@@ -15,12 +16,7 @@ export type Control = z.infer<typeof ControlSchema>;
 const pct = z.number().min(0).max(100);
 
 export const BatteryStateSchema = z.object({
-  nameplate: z.object({
-    manufacturer: z.string().min(1),
-    model: z.string().min(1),
-    serialNumber: z.string().min(1).optional(),
-    version: z.string().min(1).optional(),
-  }),
+  nameplate: NameplateSchema,
   socPct: pct,
   /** W, charging positive (EFI: consumption positive); absent when the device does not measure it. */
   powerW: z.number().optional(),

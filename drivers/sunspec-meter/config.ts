@@ -1,11 +1,9 @@
 // A SunSpec meter's configuration.
 import { z } from "zod";
-import { modbusConnection } from "../modbus/index.ts";
+import { sunspecConnection } from "../sunspec/index.ts";
 
 export const MeterConfigSchema = z.strictObject({
-  ...modbusConnection,
-  pollMs: z.number().int().min(10).default(5000),
-  sunspecBases: z.array(z.number().int().min(0).max(65533)).min(1).default([40000, 0, 50000]),
+  ...sunspecConnection,
   /**
    * How the meter signs W. SunSpec meters count power into the metered side as positive (a grid
    * meter: import positive); a meter wired or configured the other way round says export-positive.

@@ -2,6 +2,7 @@
 // exchange and sub-metering, as EFI Inflexible.
 import { z } from "zod";
 import type { DriverFamily } from "../../src/device/driver.ts";
+import { simulation } from "../sunspec/index.ts";
 import { MeterConfigSchema } from "./config.ts";
 import { MeterDriver } from "./driver.ts";
 import { householdPower, MeterSimulator } from "./simulator.ts";
@@ -25,13 +26,9 @@ export const sunspecMeter: DriverFamily<typeof MeterConfigSchema> = {
     const { serialNumber, grid, ...profile } = SimulationSchema.parse(options);
     const household = householdPower(profile);
     const sim = new MeterSimulator({ serialNumber: serialNumber ?? `SIM-${resourceId}`, powerW: (t) => household(t) + (grid ? env.siteW() : 0), now: env.now });
-    const { host, port } = await sim.listen();
-    return {
-      settings: { transport: { type: "tcp", host, port } }, where: `SunSpec over Modbus TCP ${host}:${port}${grid ? ", at the site's connection" : ""}`,
-      // The household's own load (the site's other devices never count themselves).
-      powerW: () => household(env.now()),
-      stop: () => sim.stop(),
-    };
+    // The household's own load (the site's other devices never count themselves).
+    const s = await simulation(sim, () => household(env.now()));
+    return grid ? { ...s, where: `${s.where}, at the site's connection` } : s;
   },
 };
 

@@ -1,8 +1,7 @@
 // A simulated SunSpec meter (models 1 + 203) over Modbus TCP or a mock RTU line. Power follows a
 // profile function of time (W, import positive, split evenly over three phases); the energy
-// counters integrate it. Time comes from an injected clock, integrated lazily on every read.
-import { ModbusException, RegisterImage, SimulatedModbusDevice } from "../modbus/index.ts";
-import { COMMON, METER, SunSpecImage } from "../sunspec/index.ts";
+// counters integrate it. Its measurements are read-only: every write is refused.
+import { COMMON, METER, SunSpecSimulator } from "../sunspec/index.ts";
 
 export interface MeterSimulatorOptions {
   base?: number;
@@ -29,55 +28,38 @@ export function householdPower(p: { baseW: number; eveningPeakW: number; pvPeakW
   };
 }
 
-export class MeterSimulator extends SimulatedModbusDevice {
+export class MeterSimulator extends SunSpecSimulator {
   /** The phase voltage, V: tests and scenarios set it to make a grid disturbance. */
   voltageV = VOLTS;
-  readonly sunspec: SunSpecImage;
-  readonly #image = new RegisterImage();
-  readonly #now: () => number;
   readonly #profile: (t: number) => number;
-  #t: number;
   #importWh: number;
   #exportWh: number;
 
   constructor(o: MeterSimulatorOptions = {}) {
-    super();
-    this.#now = o.now ?? Date.now;
-    this.#t = this.#now();
+    super(o.base ?? 40000, o.now ?? Date.now);
     this.#profile = o.powerW ?? (() => 0);
     this.#importWh = o.importWh ?? 1;
     this.#exportWh = o.exportWh ?? 1;
-    this.sunspec = new SunSpecImage(this.#image, o.base ?? 40000)
+    this.sunspec
       .add(COMMON, 1, { Mn: o.manufacturer ?? "flexfed", Md: o.model ?? "SimMeter 3ph", SN: o.serialNumber ?? "SIM-M-0001", Vr: "1.0.0", DA: 1 })
       .add(METER, 203, { A_SF: -2, V_SF: -1, Hz_SF: -2, W_SF: 0, PF_SF: 0, TotWh_SF: 0, Hz: 50, PF: 100 });
-    this.#settle();
-  }
-
-  read(address: number, count: number): number[] {
-    this.#settle();
-    return this.#image.read(address, count);
-  }
-
-  write(): void {
-    // A meter's measurements are read-only.
-    throw new ModbusException(2);
+    this.settle();
   }
 
   /** Energy counters now, Wh. */
   get counters(): { importWh: number; exportWh: number } {
-    this.#settle();
+    this.settle();
     return { importWh: this.#importWh, exportWh: this.#exportWh };
   }
 
-  #settle(): void {
-    const now = this.#now();
-    if (now > this.#t) {
-      // The power at the start of the interval held throughout (the profile is sampled per read).
-      const wh = (this.#profile(this.#t) * (now - this.#t)) / 3_600_000;
-      if (wh > 0) this.#importWh += wh;
-      else this.#exportWh -= wh;
-      this.#t = now;
-    }
+  protected advance(from: number, to: number): void {
+    // The power at the start of the interval held throughout (the profile is sampled per read).
+    const wh = (this.#profile(from) * (to - from)) / 3_600_000;
+    if (wh > 0) this.#importWh += wh;
+    else this.#exportWh -= wh;
+  }
+
+  protected publish(now: number): void {
     const w = this.#profile(now);
     const ss = this.sunspec;
     ss.set(203, "W", Math.round(w));

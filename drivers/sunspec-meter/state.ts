@@ -1,9 +1,10 @@
 import { z } from "zod";
+import { NameplateSchema } from "../sunspec/index.ts";
 
 const phase = z.object({ voltageV: z.number().optional(), currentA: z.number().optional(), powerW: z.number().optional() });
 
 export const MeterStateSchema = z.object({
-  nameplate: z.object({ manufacturer: z.string().min(1), model: z.string().min(1), serialNumber: z.string().min(1).optional(), version: z.string().min(1).optional() }),
+  nameplate: NameplateSchema,
   /** 201 single phase, 202 split phase, 203 wye, 204 delta. */
   modelId: z.number().int().min(201).max(204),
   /** W, import (consumption) positive. */

@@ -2,16 +2,11 @@
 // for control) into a PvState and writes its output limit.
 import type { ModbusLink } from "../modbus/index.ts";
 import {
-  COMMON, CONTROLS, DER_CONTROLS, decodeModel, decodePoint, discover, encodeValue, findModel, INVERTER, NAMEPLATE, readModel,
-  type ModelLocation,
+  COMMON, CONTROLS, DER_CONTROLS, decodeModel, decodePoint, DeviceDataError, discover, Discovered, encodeValue, findModel, INVERTER, NAMEPLATE,
+  parseState, readModel, readNameplate, type ModelLocation,
 } from "../sunspec/index.ts";
 import type { PvConfig } from "./config.ts";
 import { INVERTER_STATUS, PvStateSchema, type PvState } from "./state.ts";
-
-/** Device data that does not make sense, or a device that is not a SunSpec inverter. */
-export class InverterDataError extends Error {
-  override name = "InverterDataError";
-}
 
 const PHASES: Record<number, number> = { 101: 1, 102: 2, 103: 3 };
 
@@ -23,18 +18,12 @@ interface Found {
 }
 
 export class SunSpecPvAdapter {
-  #found: Found | undefined;
+  readonly #found = new Discovered(() => this.#discover());
 
   constructor(private readonly link: ModbusLink, private readonly cfg: PvConfig) {}
 
-  async read(): Promise<PvState> {
-    try {
-      return await this.#read(this.#found ?? (this.#found = await this.#discover()));
-    } catch (err) {
-      // The device may have been replaced or reconfigured meanwhile: discover it again next time.
-      this.#found = undefined;
-      throw err;
-    }
+  read(): Promise<PvState> {
+    return this.#found.read((f) => this.#read(f));
   }
 
   /**
@@ -43,9 +32,8 @@ export class SunSpecPvAdapter {
    * inverter never enables an old value.
    */
   async limit(pct: number | undefined, revertSeconds: number): Promise<void> {
-    const f = this.#found ?? (this.#found = await this.#discover());
-    const loc = f.control;
-    if (!loc) throw new InverterDataError(`${this.link.where} has no power limit control (model 123 or 704)`);
+    const loc = (await this.#found.get()).control;
+    if (!loc) throw new DeviceDataError(`${this.link.where} has no power limit control (model 123 or 704)`);
     if (loc.id === 123) {
       const at = (name: keyof typeof CONTROLS.points) => loc.address + CONTROLS.points[name].offset;
       if (pct !== undefined) {
@@ -69,10 +57,6 @@ export class SunSpecPvAdapter {
     await this.link.writeRegisters(at("WMaxLimPctEna"), [pct === undefined ? 0 : 1]);
   }
 
-  close(): Promise<void> {
-    return this.link.close();
-  }
-
   async #sf(def: typeof CONTROLS | typeof DER_CONTROLS, loc: ModelLocation): Promise<number> {
     return (decodePoint(def, await readModel(this.link, loc), "WMaxLimPct_SF") as number | undefined) ?? 0;
   }
@@ -82,14 +66,13 @@ export class SunSpecPvAdapter {
     const common = findModel(map, COMMON.ids);
     const inverter = findModel(map, INVERTER.ids);
     const has = map.models.map((m) => m.id).join(", ");
-    if (!common || !inverter) throw new InverterDataError(`${this.link.where} is not a SunSpec inverter: it needs models 1 and one of 101-103 (has ${has})`);
-    const c = decodeModel(COMMON, await readModel(this.link, common));
+    if (!common || !inverter) throw new DeviceDataError(`${this.link.where} is not a SunSpec inverter: it needs models 1 and one of 101-103 (has ${has})`);
+    const nameplate = await readNameplate(this.link, common);
     const np = findModel(map, NAMEPLATE.ids);
     const ratedW = (np && decodeModel(NAMEPLATE, await readModel(this.link, np)).WRtg) ?? this.cfg.peakW;
-    if (!ratedW) throw new InverterDataError(`${this.link.where} has no nameplate (model 120, WRtg): configure peakW`);
+    if (!ratedW) throw new DeviceDataError(`${this.link.where} has no nameplate (model 120, WRtg): configure peakW`);
     return {
-      inverter, ratedW,
-      nameplate: { manufacturer: c.Mn ?? "unknown", model: c.Md ?? "unknown", serialNumber: c.SN, version: c.Vr },
+      inverter, ratedW, nameplate,
       // 123 where both are, as it is the model most inverters in the field implement.
       control: findModel(map, CONTROLS.ids) ?? findModel(map, DER_CONTROLS.ids),
     };
@@ -98,13 +81,11 @@ export class SunSpecPvAdapter {
   async #read(f: Found): Promise<PvState> {
     const m = decodeModel(INVERTER, await readModel(this.link, f.inverter));
     const legs = [["PhVphA", "AphA"], ["PhVphB", "AphB"], ["PhVphC", "AphC"]] as const;
-    const r = PvStateSchema.safeParse({
+    return parseState(PvStateSchema, {
       nameplate: f.nameplate, modelId: f.inverter.id, ratedW: f.ratedW, outputW: m.W, energyWh: m.WH,
       phases: legs.slice(0, PHASES[f.inverter.id]).map(([v, a]) => ({ voltageV: m[v], currentA: m[a] })),
       frequencyHz: m.Hz, status: m.St === undefined ? undefined : INVERTER_STATUS[m.St - 1], limit: f.control && (await this.#limit(f.control)),
-    });
-    if (!r.success) throw new InverterDataError(`${this.link.where} sent values that make no sense: ${r.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`).join("; ")}`);
-    return r.data;
+    }, this.link.where);
   }
 
   async #limit(loc: ModelLocation): Promise<PvState["limit"]> {

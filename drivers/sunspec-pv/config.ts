@@ -1,12 +1,9 @@
 // A SunSpec PV inverter's configuration: how to reach it, and where its panels are for the forecast.
 import { z } from "zod";
-import { modbusConnection } from "../modbus/index.ts";
+import { revertSeconds, sunspecConnection } from "../sunspec/index.ts";
 
 export const PvConfigSchema = z.strictObject({
-  ...modbusConnection,
-  pollMs: z.number().int().min(10).default(5000),
-  /** Where to look for the 'SunS' marker. */
-  sunspecBases: z.array(z.number().int().min(0).max(65533)).min(1).default([40000, 0, 50000]),
+  ...sunspecConnection,
   /** Where the panels are: with both, the driver publishes a clear-sky forecast and LAT/LON tags. */
   latitude: z.number().min(-90).max(90).optional(),
   longitude: z.number().min(-180).max(180).optional(),
@@ -16,7 +13,7 @@ export const PvConfigSchema = z.strictObject({
   tiltDeg: z.number().min(0).max(90).default(0),
   azimuthDeg: z.number().min(0).max(360).default(180),
   /** The limit's revert timeout (WMaxLimPct_RvrtTms): without the driver the inverter goes back to full output this long after the last write; the driver re-writes well before. */
-  revertSeconds: z.number().int().min(2).max(65534).default(60),
+  revertSeconds,
   label: z.string().min(1).optional(),
 }).refine((c) => (c.latitude === undefined) === (c.longitude === undefined), { path: ["longitude"], message: "give latitude and longitude together" });
 export type PvConfig = z.infer<typeof PvConfigSchema>;

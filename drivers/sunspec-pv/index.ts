@@ -2,6 +2,7 @@
 // or RTU, as EFI Inflexible with a clear-sky forecast and curtailment of their output.
 import { z } from "zod";
 import type { DriverFamily } from "../../src/device/driver.ts";
+import { simulation } from "../sunspec/index.ts";
 import { PvConfigSchema } from "./config.ts";
 import { PvDriver } from "./driver.ts";
 import { PvSimulator } from "./simulator.ts";
@@ -25,18 +26,14 @@ export const sunspecPv: DriverFamily<typeof PvConfigSchema> = {
     const { serialNumber, ratedW, ...site } = SimulationSchema.parse(options);
     // The sun follows the scenario clock.
     const sim = new PvSimulator({ serialNumber: serialNumber ?? `SIM-${resourceId}`, ratedW, sunW: (t) => clearSkyPower({ ...site, peakW: ratedW }, t), now: env.now });
-    const { host, port } = await sim.listen();
-    return {
-      settings: { transport: { type: "tcp", host, port }, latitude: site.latitude, longitude: site.longitude, tiltDeg: site.tiltDeg },
-      where: `SunSpec over Modbus TCP ${host}:${port}`,
-      powerW: () => -sim.state.outputW,
-      stop: () => sim.stop(),
-    };
+    const s = await simulation(sim, () => -sim.state.outputW);
+    return { ...s, settings: { ...s.settings, latitude: site.latitude, longitude: site.longitude, tiltDeg: site.tiltDeg } };
   },
 };
 
 export { PvConfigSchema, type PvConfig, type PvConfigInput } from "./config.ts";
-export { PvDriver, type DriverOptions } from "./driver.ts";
+export { PvDriver } from "./driver.ts";
+export type { DriverOptions } from "../sunspec/index.ts";
 export { PvStateSchema, INVERTER_STATUS, type PvState } from "./state.ts";
 export { PvSimulator, type PvSimulatorOptions } from "./simulator.ts";
 export { clearSkyPower, clearSkyProfile, sunPosition, type SolarSite } from "./solar.ts";

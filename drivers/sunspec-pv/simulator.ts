@@ -1,10 +1,8 @@
 // A simulated SunSpec PV inverter (models 1, 120, 103, and 123 or 704) over Modbus TCP or a mock
 // RTU line. Its output follows a sun profile (W available from the panels at a time), capped at
 // WRtg and, while the limit is enabled, at WMaxLimPct % of WRtg; the limit lapses its revert
-// timeout after the last control write. Time comes from an injected clock, integrated lazily on
-// every read and write, so tests step their clock and no timer runs.
-import { ModbusException, RegisterImage, SimulatedModbusDevice } from "../modbus/index.ts";
-import { COMMON, CONTROLS, DER_CONTROLS, INVERTER, NAMEPLATE, SunSpecImage, type ModelDef } from "../sunspec/index.ts";
+// timeout after the last control write.
+import { COMMON, CONTROLS, DER_CONTROLS, INVERTER, NAMEPLATE, SunSpecSimulator } from "../sunspec/index.ts";
 import { clearSkyPower } from "./solar.ts";
 import { INVERTER_STATUS } from "./state.ts";
 
@@ -27,83 +25,48 @@ export interface PvSimulatorOptions {
 
 const VOLTS = 230;
 
-export class PvSimulator extends SimulatedModbusDevice {
-  readonly sunspec: SunSpecImage;
-  readonly #image = new RegisterImage();
-  readonly #now: () => number;
+export class PvSimulator extends SunSpecSimulator {
   readonly #sun: (t: number) => number;
   readonly #ratedW: number;
   readonly #controls: 123 | 704;
-  readonly #writable = new Set<number>();
-  #t: number;
   #energyWh: number;
   #outputW = 0;
-  #revertAt: number | undefined;
-  #refuse: number | undefined;
 
   constructor(o: PvSimulatorOptions = {}) {
-    super();
-    this.#now = o.now ?? Date.now;
-    this.#t = this.#now();
+    super(o.base ?? 40000, o.now ?? Date.now);
     this.#ratedW = o.ratedW ?? 5000;
     const site = { latitude: 52, longitude: 5, peakW: this.#ratedW, tiltDeg: 35 };
     this.#sun = o.sunW ?? ((t) => clearSkyPower(site, t));
     this.#controls = o.controls ?? 123;
     this.#energyWh = o.energyWh ?? 1;
-    const ss = (this.sunspec = new SunSpecImage(this.#image, o.base ?? 40000));
+    const ss = this.sunspec;
     ss.add(COMMON, 1, { Mn: o.manufacturer ?? "flexfed", Md: o.model ?? "SimInverter 3ph", SN: o.serialNumber ?? "SIM-PV-0001", Vr: "1.0.0", DA: 1 });
     ss.add(NAMEPLATE, 120, { DERTyp: 4, WRtg: this.#ratedW, WRtg_SF: 0, VARtg: this.#ratedW, VARtg_SF: 0, ARtg: Math.ceil(this.#ratedW / 3 / VOLTS), ARtg_SF: 0 });
     ss.add(INVERTER, 103, { A_SF: -2, V_SF: -1, W_SF: 0, Hz: 50, Hz_SF: -2, PF: 100, PF_SF: 0, WH_SF: 0, Tmp_SF: -1, TmpCab: 35, Evt1: 0 });
     if (this.#controls === 123) {
       ss.add(CONTROLS, 123, { Conn: 1, WMaxLimPct: 100, WMaxLimPct_SF: -1, WMaxLimPct_WinTms: 0, WMaxLimPct_RvrtTms: 0, WMaxLimPct_RmpTms: 0, WMaxLim_Ena: 0 });
-      this.#mark(CONTROLS, 123);
+      this.writable(CONTROLS, 123);
     } else {
       ss.add(DER_CONTROLS, 704, { WMaxLimPctEna: 0, WMaxLimPct: 100, WMaxLimPctRvrt: 100, WMaxLimPctEnaRvrt: 0, WMaxLimPctRvrtTms: 0, WMaxLimPctRvrtRem: 0, WMaxLimPct_SF: 0 });
-      this.#mark(DER_CONTROLS, 704);
+      this.writable(DER_CONTROLS, 704);
     }
-    this.#settle();
-  }
-
-  // --- what the Modbus servers call ---
-
-  read(address: number, count: number): number[] {
-    this.#settle();
-    return this.#image.read(address, count);
-  }
-
-  write(address: number, values: readonly number[]): void {
-    if (this.#refuse !== undefined) throw new ModbusException(this.#refuse);
-    if (!values.every((_, i) => this.#writable.has(address + i))) throw new ModbusException(2);
-    this.#settle();
-    this.#image.write(address, values);
-    // Every control write restarts the revert timer.
-    const seconds = this.#point(this.#controls === 123 ? "WMaxLimPct_RvrtTms" : "WMaxLimPctRvrtTms");
-    this.#revertAt = seconds ? this.#t + seconds * 1000 : undefined;
-    this.#settle();
+    this.settle();
   }
 
   // --- for tests and the simulated site ---
 
   /** The output now: W produced, the limit (% of WRtg, when enabled), St as a name. */
   get state(): { outputW: number; limitPct: number | undefined; status: string | undefined; energyWh: number } {
-    this.#settle();
+    this.settle();
     const status = INVERTER_STATUS[(this.sunspec.get(103, "St") as number) - 1];
     return { outputW: this.#outputW, limitPct: this.#limit(), status, energyWh: this.#energyWh };
   }
 
-  /** From now on every write is refused with this Modbus exception code (undefined: accepted again). */
-  refuseWrites(code: number | undefined = 4): void {
-    this.#refuse = code;
-  }
-
   // --- the physics ---
 
-  #mark(def: ModelDef, id: number): void {
-    for (const [name, p] of Object.entries(def.points)) {
-      if (p.access !== "RW") continue;
-      const at = this.sunspec.address(id, name);
-      for (let i = 0; i < (p.type.endsWith("32") ? 2 : 1); i++) this.#writable.add(at + i);
-    }
+  /** Every write is a control write: it starts the revert timeout again. */
+  protected override revertAfter(): number {
+    return this.#point(this.#controls === 123 ? "WMaxLimPct_RvrtTms" : "WMaxLimPctRvrtTms") ?? 0;
   }
 
   #point(name: string): number | undefined {
@@ -125,22 +88,11 @@ export class PvSimulator extends SimulatedModbusDevice {
     return Math.min(this.#available(t), limit === undefined ? Infinity : (limit / 100) * this.#ratedW);
   }
 
-  /** Integrates energy from the last settled time to now, splitting at the revert deadline. */
-  #settle(): void {
-    const now = this.#now();
-    for (;;) {
-      if (this.#revertAt !== undefined && this.#revertAt <= this.#t) this.#revert();
-      if (this.#t >= now) break;
-      const end = this.#revertAt !== undefined ? Math.min(now, this.#revertAt) : now;
-      this.#energyWh += (this.#output(this.#t) * (end - this.#t)) / 3_600_000;
-      this.#t = end;
-    }
-    this.#outputW = Math.round(this.#output(now));
-    this.#publish(now);
+  protected advance(from: number, to: number): void {
+    this.#energyWh += (this.#output(from) * (to - from)) / 3_600_000;
   }
 
-  #revert(): void {
-    this.#revertAt = undefined;
+  protected override revert(): void {
     if (this.#controls === 123) this.sunspec.set(123, "WMaxLim_Ena", 0);
     else {
       this.sunspec.set(704, "WMaxLimPctEna", this.#point("WMaxLimPctEnaRvrt") ?? 0);
@@ -148,7 +100,8 @@ export class PvSimulator extends SimulatedModbusDevice {
     }
   }
 
-  #publish(now: number): void {
+  protected publish(now: number): void {
+    this.#outputW = Math.round(this.#output(now));
     const ss = this.sunspec;
     const w = this.#outputW;
     const throttled = w < Math.round(this.#available(now));

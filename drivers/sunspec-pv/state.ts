@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { NameplateSchema } from "../sunspec/index.ts";
 
 /** SunSpec inverter operating states (St), 1-based. */
 export const INVERTER_STATUS = ["OFF", "SLEEPING", "STARTING", "MPPT", "THROTTLED", "SHUTTING_DOWN", "FAULT", "STANDBY"] as const;
@@ -6,7 +7,7 @@ export const INVERTER_STATUS = ["OFF", "SLEEPING", "STARTING", "MPPT", "THROTTLE
 const phase = z.object({ voltageV: z.number().optional(), currentA: z.number().min(0).optional() });
 
 export const PvStateSchema = z.object({
-  nameplate: z.object({ manufacturer: z.string().min(1), model: z.string().min(1), serialNumber: z.string().min(1).optional(), version: z.string().min(1).optional() }),
+  nameplate: NameplateSchema,
   /** 101 single phase, 102 split phase, 103 three phase. */
   modelId: z.number().int().min(101).max(103),
   /** The inverter's continuous AC rating (WRtg, else the configured peak), W: 100 % of WMaxLimPct. */

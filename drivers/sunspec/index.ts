@@ -4,3 +4,7 @@ export { decodeRaw, decodePoint, decodeModel, encodeValue, notImplemented, scale
 export { discover, readModel, findModel, BASES, SUNS, SunSpecError, type ModelLocation, type SunSpecMap, type RegisterReader } from "./discovery.ts";
 export { SunSpecImage, type PointValues } from "./builder.ts";
 export * from "./register-map.ts";
+export { sunspecConnection, revertSeconds, type ConnectionConfig } from "./config.ts";
+export { DeviceDataError, Discovered, NameplateSchema, parseState, readNameplate, type Nameplate } from "./device.ts";
+export { SunSpecDriver, type DriverOptions, type Report } from "./driver.ts";
+export { SunSpecSimulator, simulation } from "./simulator.ts";
