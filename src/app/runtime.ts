@@ -204,6 +204,9 @@ export class AppRuntime extends EventEmitter<AppEvents> {
       d.replaceItems(items.flatMap((i) => this.#decode(rid, i.payload)));
       const [last] = await this.telemetry.items(nodes.telemetry, { max: 1 });
       if (last?.payload) this.#telemetry(d, last.payload);
+      // The current presence: probed once the device had time to approve, and again on its approval
+      // (a client session that did not fetch its roster is not told of that approval).
+      await sendPresence(this.conn, { to: d.jid, type: "probe" });
       this.refused.delete(rid);
       this.#attempts.delete(rid);
       this.emit("change", rid);
@@ -311,12 +314,17 @@ export class AppRuntime extends EventEmitter<AppEvents> {
       d.fullJid = undefined;
       d.presence = "offline";
     } else if (p.type === "subscribed") {
-      // Approved (or approved before: the server answers for the device). A probe now brings the
-      // current presence; one sent before the approval would be answered "unsubscribed".
+      // Approved (or approved before: the server answers for the device): a probe brings the
+      // current presence.
       void sendPresence(this.conn, { to: d.jid, type: "probe" }).catch(() => undefined);
       return;
     } else if (p.type === "unsubscribed") {
+      // The device's refusal, or the server's answer to a probe that came before the approval:
+      // asked again with back-off while the device is among those found.
       this.refused.set(d.rid, "presence refused");
+      const attempt = this.#attempts.get(d.rid) ?? 0;
+      this.#attempts.set(d.rid, attempt + 1);
+      this.#later(backoffDelay(attempt, RETRY), () => { if (this.refused.has(d.rid)) void this.#follow(d.rid); });
     } else return;
     this.emit("change", d.rid);
   }

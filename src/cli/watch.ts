@@ -4,6 +4,7 @@
 import { AppRuntime } from "../app/runtime.ts";
 import { renderSite } from "../app/render.ts";
 import type { SearchOperatorInput } from "../registry/index.ts";
+import { keepPresence } from "../xmpp/index.ts";
 import { ACCOUNT_OPTIONS, ACCOUNT_OPTIONS_HELP, asAccount } from "./session.ts";
 import { stopSignal } from "./signals.ts";
 import { parseCommand, UsageError } from "./usage.ts";
@@ -35,12 +36,15 @@ export async function run(argv: string[]): Promise<number> {
     : [{ op: "strMask", name: "RID", value: "*", wildcard: "*" }];
   return asAccount(args.values, async (conn, info) => {
     const runtime = new AppRuntime({ conn, search, domain: info.domain });
+    // Available, so the server passes on the devices' presence changes to this session.
+    const presence = keepPresence(conn);
     await runtime.start();
     const picture = () => renderSite(runtime.model.view(), new Date());
     try {
       if (once) {
         const until = Date.now() + SETTLE_MS;
-        const settled = () => runtime.model.view().every((d) => d.presence !== "unknown" || runtime.refused.has(d.rid));
+        // Online (or lost) devices show up within moments; an offline one is shown so after the wait.
+        const settled = () => runtime.model.view().every((d) => d.presence === "online" || d.presence === "lost" || runtime.refused.has(d.rid));
         while (!settled() && Date.now() < until) await new Promise((r) => setTimeout(r, 100));
         console.log(picture());
         return 0;
@@ -59,6 +63,7 @@ export async function run(argv: string[]): Promise<number> {
       clearInterval(timer);
       return 0;
     } finally {
+      presence.stop();
       await runtime.stop();
     }
   });
