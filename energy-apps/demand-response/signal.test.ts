@@ -29,7 +29,8 @@ const el = (attrs: Record<string, string>) =>
 
 describe("the congestion signal", () => {
   it("round-trips, with and without a direction, and what it writes validates against schemas/grid.xsd", () => {
-    for (const c of [signal, { ...signal, limit: 9_500.5, direction: "export" as const }, { ...signal, end: signal.start }]) {
+    const zoned = { ...signal, start: "2024-02-29T17:00:00.250+01:00", end: "2024-02-29T19:00:00-00:30" };
+    for (const c of [signal, { ...signal, limit: 9_500.5, direction: "export" as const }, { ...signal, end: signal.start }, zoned, { ...signal, limit: 1.5e21 }, { ...signal, end: "2026-11-22T24:00:00Z" }]) {
       expect(parseCongestion(encodeCongestion(c))).toEqual(c);
       expect(xsdComplaint(encodeCongestion(c).toString())).toBe("");
     }
@@ -45,7 +46,15 @@ describe("the congestion signal", () => {
       [{ limit: "-5" }, /@limit: /],
       [{ limit: "lots" }, /@limit: /],
       [{ direction: "sideways" }, /@direction: /],
+      [{ limit: "0x10" }, /@limit: must be a number of watts/],
+      [{ limit: "INF" }, /@limit: /],
+      [{ limit: "NaN" }, /@limit: /],
       [{ start: "tomorrow" }, /@start: must be an ISO 8601 date-time/],
+      // Without a zone each reader would take its own; Date.parse takes February 30 for March 2.
+      [{ start: "2026-01-01T00:00:00" }, /@start: must be an ISO 8601 date-time with seconds and a zone/],
+      [{ start: "2026-02-30T00:00:00Z" }, /@start: /],
+      [{ end: "2026-01-01T01:00Z" }, /@end: /],
+      [{ end: "2026-01-01T24:00:01Z" }, /@end: /],
       [{ id: "has space" }, /@id: must be 1-64 letters/],
     ];
     for (const [attrs, message] of bad) {

@@ -1,7 +1,7 @@
 // `flexfed grid congestion|end`: what a grid operator tells the feeders: a congestion signal on
 // grid/<feeder> (urn:flexfed:grid:0), read by the demand-response app.
 import { randomBytes } from "node:crypto";
-import { CongestionSchema, encodeCongestion, parseCongestion, type Congestion } from "../../energy-apps/demand-response/signal.ts";
+import { CongestionSchema, encodeCongestion, isInstant, parseCongestion, type Congestion } from "../../energy-apps/demand-response/signal.ts";
 import { PubsubClient, XmppError } from "../xmpp/index.ts";
 import { SERVER_OPTIONS_HELP } from "./server-options.ts";
 import { ACCOUNT_OPTIONS, asAccount } from "./session.ts";
@@ -29,9 +29,8 @@ const OPTIONS = {
 type Values = { feeder?: string; limit?: string; direction?: string; start?: string; end?: string; minutes?: string; id?: string };
 
 const isoAt = (text: string, option: string) => {
-  const t = new Date(text);
-  if (!/^\d{4}-\d\d-\d\dT/.test(text) || Number.isNaN(t.getTime())) throw new UsageError(`grid congestion: --${option} '${text}' is not an ISO date-time`);
-  return t;
+  if (!isInstant(text)) throw new UsageError(`grid congestion: --${option} '${text}' is not an ISO date-time with seconds and a zone (Z or ±hh:mm)`);
+  return new Date(text);
 };
 
 /** The signal a command line describes, at `now`; a usage error names what is wrong. */
