@@ -141,6 +141,9 @@ describe("the demand-response app", () => {
 
   it("does nothing while the feeder is under the limit, before the signal starts or after it ended", () => {
     expect(plan(threeHomes(), nodes(signal({ limit: 12_000 })))).toEqual([]);
+    // Within the headroom but under the limit: nothing either (the headroom is where it aims, not when it acts).
+    expect(plan(threeHomes(), nodes(signal({ limit: 9_200 })))).toEqual([]);
+    expect(intents(plan(threeHomes(), nodes(signal({ limit: 8_900 }))))).toHaveLength(3);
     expect(plan(threeHomes(), nodes(signal({ start: "2026-11-22T19:00:00Z" })))).toEqual([]);
     expect(plan(threeHomes(), nodes(signal({ end: "2026-11-22T18:00:00Z" })))).toEqual([]);
     expect(plan(threeHomes(), new Map())).toEqual([]);

@@ -55,11 +55,13 @@ export function planFeeder(cfg: DemandResponseConfig, ctx: PlanContext, feeder: 
   if (done.length) return done.map((d) => ({ type: "revoke", rid: d.rid }));
   if (!tightest.size || unsettled(devices, ctx.instructions, now).length) return [];
 
-  // At most one direction can be over its limit. Under it, what the app asked holds (asking less would bring the peak back).
+  // At most one direction can be over its limit; it is brought to the headroom under it, so the
+  // next small rise does not ask again. Under it, what the app asked holds (asking less would bring the peak back).
   const total = feederTotal(devices);
-  const over = [...tightest].map(([dir, c]) => ({ dir, excess: SIGN[dir] * total - c.limit * (1 - cfg.headroom) })).find((x) => x.excess > 0);
+  const over = [...tightest].find(([dir, c]) => SIGN[dir] * total > c.limit);
   if (!over) return [];
-  return share(ctx, devices, over.dir, over.excess);
+  const [dir, c] = over;
+  return share(ctx, devices, dir, SIGN[dir] * total - c.limit * (1 - cfg.headroom));
 }
 
 /**
