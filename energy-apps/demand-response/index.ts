@@ -84,12 +84,24 @@ function share(ctx: PlanContext, devices: readonly DeviceView[], dir: Direction,
   const canGive = flexible.reduce((w, x) => w + x.give, 0);
   return flexible.flatMap(({ d, f, give }): AppAction[] => {
     const target = power(d) - sign * (Math.min(excess, canGive) * give) / canGive;
-    // The power nearest the target that does not overshoot it: the limit holds.
-    const c = choose(f, target, sign > 0 ? "most" : "least");
-    if (!c) return [];
+    // The power nearest the target that does not fall short of it: the shares add up to the excess.
+    const chosen = choose(f, target, sign > 0 ? "most" : "least");
+    if (!chosen) return [];
+    const c = noShort(f, chosen, target, sign);
     const instruction = draft(f, c, ctx.now);
     return acceptable(d, instruction, ctx.now) ? [{ type: "instruct", rid: d.rid, intent: intentFor(dir, f, c), instruction }] : [];
   });
+}
+
+/**
+ * choose() rounds a factor to the nearest 0.05, which can leave a device up to half a step short of
+ * its share; with many devices that adds up past the headroom. One step further gives at least the share.
+ */
+function noShort(f: Flexibility, c: ModeChoice, target: number, sign: 1 | -1): ModeChoice {
+  const o = f.options.find((x) => x.modeId === c.modeId);
+  if (!o || c.factor === undefined || sign * (c.powerW - target) <= 1) return c;
+  const factor = Number((c.factor - 0.05 * Math.sign(sign * (o.w1 - o.w0))).toFixed(2));
+  return factor < 0 || factor > 1 ? c : { ...c, factor, powerW: o.w0 + (o.w1 - o.w0) * factor };
 }
 
 export { DemandResponseConfigSchema, type DemandResponseConfig } from "./config.ts";
