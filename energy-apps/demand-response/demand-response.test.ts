@@ -1,5 +1,9 @@
 import { createElement as x, type Element } from "ltx/lib/ltx.js";
 import { describe, expect, it } from "vitest";
+import * as evAdjustable from "../../drivers/ocpp-charger/adjustable.ts";
+import { ChargerConfigSchema } from "../../drivers/ocpp-charger/config.ts";
+import type { MappingOptions } from "../../drivers/ocpp-charger/mapping.ts";
+import { EMPTY } from "../../drivers/ocpp-charger/state.ts";
 import * as bat from "../../drivers/sunspec-battery/mapping.ts";
 import type { BatteryState, Control } from "../../drivers/sunspec-battery/state.ts";
 import { DeviceState, type Presence } from "../../src/app/model.ts";
@@ -58,9 +62,11 @@ const intents = (actions: AppAction[]) => instructs(actions).map((a) => [a.rid, 
 /** What the device's runtime checks before it accepts an instruction (src/device/runtime.ts #context). */
 function deviceAccepts(d: DeviceState, draft: InstructionDraft): boolean {
   const ctx: EfiContext = {};
-  const sd = d.latest("StorageSystemDescription"), st = d.latest("StorageStatus");
-  if (sd) ctx.storageSystemDescription = sd;
-  if (st) ctx.storageStatus = st;
+  const put = <K extends keyof EfiContext>(k: K, v: EfiContext[K] | undefined) => { if (v) ctx[k] = v; };
+  put("storageSystemDescription", d.latest("StorageSystemDescription"));
+  put("storageStatus", d.latest("StorageStatus"));
+  put("adjustableSystemDescription", d.latest("AdjustableSystemDescription"));
+  put("adjustableStatus", d.latest("AdjustableStatus"));
   return checkInstruction({ ...draft, header: { efiResourceId: d.rid, timestamp: NOW.toISOString() }, instructionId: "i" } as EfiInstruction, ctx).length === 0;
 }
 
@@ -141,6 +147,44 @@ describe("the demand-response app", () => {
       expect(extra).toBeGreaterThanOrEqual(-1);
       expect(extra).toBeLessThan(0.05 * lighter[i]!.state.maxChargeW);
     });
+  });
+
+  it("counts a site without a connection meter by its devices' own power", () => {
+    const homes = threeHomes();
+    const other = online(new DeviceState("home-5-heater", "h5@d", { FEEDER: "f-12", SITE: "home-5" }));
+    other.record([{ n: "power", v: 1_500, u: "W", t: NOW.getTime() }]);
+    const battery = online(new DeviceState("home-5-battery", "b5@d", { FEEDER: "f-12", SITE: "home-5" }));
+    battery.record([{ n: "power", v: -500, u: "W", t: NOW.getTime() }]);
+    // The metered homes count by their meters only (their batteries are behind them).
+    homes[0]!.battery.record([{ n: "power", v: -2_000, u: "W", t: NOW.getTime() }]);
+    expect(feederTotal([...devicesOf(homes), other, battery])).toBe(9_000 + 1_500 - 500);
+  });
+
+  it("turns an EV charger (Adjustable) down with the batteries, by the same rule", () => {
+    const homes = threeHomes();
+    // home-5: an 11 kW charger (3 x 230 V x 6..16 A) charging at full power, behind a meter reading 12 kW.
+    const o: MappingOptions = { ...ChargerConfigSchema.parse({ chargeBoxId: "CP" }), resourceId: "home-5-ev", chargingRateUnit: "A" };
+    const s = { ...EMPTY, pluggedAt: NOW.getTime() - 3_600_000, powerW: 11_040 };
+    const tags = { FEEDER: "f-12", SITE: "home-5" };
+    const meter = online(new DeviceState("home-5-meter", "m5@d", { ...tags, ROLE: "grid" }));
+    meter.record([{ n: "power", v: 12_000, u: "W", t: NOW.getTime() }]);
+    const ev = online(new DeviceState("home-5-ev", "ev5@d", tags));
+    ev.put(evAdjustable.registration({ vendor: "SIM", model: "EV" }, o, NOW));
+    for (const m of evAdjustable.offer(s, o, undefined, NOW)) ev.put(m);
+    ev.record([{ n: "power", v: 11_040, u: "W", t: NOW.getTime() }]);
+    const devices = [...devicesOf(homes), ev, meter].sort((a, b) => a.rid.localeCompare(b.rid));
+
+    // 21 kW against 15 kW: 6.75 kW from 2.5 + 5 + 2.5 + 11.04 kW that can be given (the charger down to idle).
+    const actions = demandResponse().plan({ now: NOW, devices, instructions: new Map(), nodes: nodes(signal({ limit: 15_000 })) });
+    const evAction = instructs(actions).find((a) => a.rid === "home-5-ev")!;
+    expect(deviceAccepts(ev, evAction.instruction)).toBe(true);
+    if (evAction.instruction.kind !== "AdjustableInstruction") throw new Error(evAction.instruction.kind);
+    const evW = 4_140 + 6_900 * evAction.instruction.runningModeFactor!;
+    const evShare = (6_750 * 11_040) / 21_040;
+    expect(11_040 - evW).toBeGreaterThanOrEqual(evShare);
+    expect(11_040 - evW).toBeLessThan(evShare + 0.05 * 6_900);
+    const batteries = modeled(homes, actions.filter((a) => a.type === "instruct" && a.rid !== "home-5-ev"));
+    expect(21_000 + (batteries.total - 9_000) - (11_040 - evW)).toBeLessThanOrEqual(15_000 * 0.95);
   });
 
   it("rounds factors towards more relief, so many small shares do not add up past the limit", () => {
