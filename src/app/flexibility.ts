@@ -2,8 +2,8 @@
 // reach (transitions and timers respected) with the power range of each at the current fill
 // level, and the instruction that asks for a power. Pure EFI, shared by the apps.
 import {
-  adjustableModeValues, checkInstruction, formatDateTime, reachableRunningModes, storageModeValues, timerState,
-  type EfiContext, type EfiInstruction,
+  adjustableModeValues, checkInstruction, contextOf, formatDateTime, reachableRunningModes, storageModeValues, timerState,
+  type EfiInstruction,
 } from "../efi/index.ts";
 import type { DeviceView } from "./model.ts";
 import type { InstructionDraft } from "./types.ts";
@@ -113,16 +113,8 @@ export function draft(f: Flexibility, c: ModeChoice, now: Date): InstructionDraf
 
 /** What the device would say of the instruction: no issues means it accepts it. */
 export function acceptable(d: DeviceView, i: InstructionDraft, now: Date): boolean {
-  const ctx: EfiContext = {};
-  const put = <K extends keyof EfiContext>(k: K, v: EfiContext[K] | undefined) => { if (v) ctx[k] = v; };
-  put("storageSystemDescription", d.latest("StorageSystemDescription"));
-  put("storageStatus", d.latest("StorageStatus"));
-  put("adjustableSystemDescription", d.latest("AdjustableSystemDescription"));
-  put("adjustableStatus", d.latest("AdjustableStatus"));
-  put("shiftableUpdate", d.latest("ShiftableUpdate"));
-  put("curtailmentOptions", d.latest("InflexibleCurtailmentOptions"));
   const full = { ...i, header: { efiResourceId: d.rid, timestamp: formatDateTime(now.getTime()) }, instructionId: "check" } as EfiInstruction;
-  return checkInstruction(full, ctx).length === 0;
+  return checkInstruction(full, contextOf((kind) => d.latest(kind))).length === 0;
 }
 
 /** A short name for what a choice asks: "discharge 0.40", the runtime's intent. */

@@ -3,7 +3,7 @@
 import { EventEmitter } from "node:events";
 import type { Element } from "ltx/lib/ltx.js";
 import {
-  checkInstruction, decode, EFI_NS, EfiDecodeError, encodeElement, formatDateTime, type EfiContext, type EfiInstruction,
+  checkInstruction, contextOf, decode, EFI_NS, EfiDecodeError, encodeElement, formatDateTime, type EfiInstruction,
   type EfiMessage, type InstructionRevoke, type InstructionStatusUpdate,
 } from "../efi/index.ts";
 import { logger } from "../log/index.ts";
@@ -336,21 +336,8 @@ export class DeviceRuntime extends EventEmitter<DeviceEvents> {
   #refusal(i: EfiInstruction): string | undefined {
     if (INSTRUCTION_CATEGORY[i.kind] !== this.#category) return `${this.resourceId} is ${aCategory(this.#category)} device; it does not take ${i.kind}`;
     if (this.#lostReason) return `${this.resourceId} is unavailable (${this.#lostReason}); its flexibility is revoked`;
-    const issues = checkInstruction(i, this.#context());
+    const issues = checkInstruction(i, contextOf((kind) => this.controlSpace.latest(kind)));
     return issues.length ? issues.map((x) => `${x.path}: ${x.reason}`).join("; ") : undefined;
-  }
-
-  #context(): EfiContext {
-    const cs = this.controlSpace;
-    const ctx: EfiContext = {};
-    const put = <K extends keyof EfiContext>(k: K, v: EfiContext[K] | undefined) => { if (v) ctx[k] = v; };
-    put("storageSystemDescription", cs.latest("StorageSystemDescription"));
-    put("storageStatus", cs.latest("StorageStatus"));
-    put("adjustableSystemDescription", cs.latest("AdjustableSystemDescription"));
-    put("adjustableStatus", cs.latest("AdjustableStatus"));
-    put("shiftableUpdate", cs.latest("ShiftableUpdate"));
-    put("curtailmentOptions", cs.latest("InflexibleCurtailmentOptions"));
-    return ctx;
   }
 
   /** Applies the next group of steps at its time; STARTED after the first, SUCCEEDED after the last. */

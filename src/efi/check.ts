@@ -4,8 +4,8 @@ import { parseDateTime } from "./duration.ts";
 import type { EfiIssue } from "./errors.ts";
 import { xmlPath } from "./codec/paths.ts";
 import {
-  MESSAGES, type AdjustableStatus, type AdjustableSystemDescription, type EfiInstruction, type InflexibleCurtailmentOptions,
-  type ShiftableUpdate, type StorageStatus, type StorageSystemDescription,
+  MESSAGES, type AdjustableStatus, type AdjustableSystemDescription, type EfiInstruction, type EfiMessage, type InflexibleCurtailmentOptions,
+  type MessageKind, type ShiftableUpdate, type StorageStatus, type StorageSystemDescription,
 } from "./model/messages.ts";
 import { blockingTimers, findTransition, startTimers, timerState, type Behaviour } from "./reachable.ts";
 import { profileDurationMs } from "./profile.ts";
@@ -22,6 +22,22 @@ export interface EfiContext {
   currentUpdateIds?: readonly string[];
   /** Epoch ms; instructions starting earlier start now. Default Date.now(). */
   now?: number;
+}
+
+/** A lookup of the latest message of each kind (a device's published control space, an app's view of it). */
+export type LatestLookup = <K extends MessageKind>(kind: K) => Extract<EfiMessage, { kind: K }> | undefined;
+
+/** The context an instruction is checked in, from the latest messages of a control space. */
+export function contextOf(latest: LatestLookup): EfiContext {
+  const ctx: EfiContext = {};
+  const put = <K extends keyof EfiContext>(k: K, v: EfiContext[K] | undefined) => { if (v) ctx[k] = v; };
+  put("storageSystemDescription", latest("StorageSystemDescription"));
+  put("storageStatus", latest("StorageStatus"));
+  put("adjustableSystemDescription", latest("AdjustableSystemDescription"));
+  put("adjustableStatus", latest("AdjustableStatus"));
+  put("shiftableUpdate", latest("ShiftableUpdate"));
+  put("curtailmentOptions", latest("InflexibleCurtailmentOptions"));
+  return ctx;
 }
 
 type Path = (string | number)[];

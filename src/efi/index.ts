@@ -5,7 +5,7 @@ export { decode } from "./codec/decode.ts";
 export { encode, encodeElement, type EncodeOptions } from "./codec/encode.ts";
 export * from "./model/messages.ts";
 export type * from "./model/types.ts";
-export { checkInstruction, checkStatus, type EfiContext } from "./check.ts";
+export { checkInstruction, checkStatus, contextOf, type EfiContext, type LatestLookup } from "./check.ts";
 export { parseDuration, formatDuration, parseDateTime, formatDateTime } from "./duration.ts";
 export { interpolate, factorForPower, elementAt, storageModeValues, adjustableModeValues, type Bounds, type ModeValues } from "./interpolate.ts";
 export { reachableRunningModes, findTransition, blockingTimers, startTimers, timerState, type Behaviour, type TimerState } from "./reachable.ts";
