@@ -102,8 +102,9 @@ export class ControlSpacePublisher {
   }
 
   /**
-   * Withdraws every item `keep` rejects: the kinds held here at once, and those an earlier run of
-   * the device left on the node once it has been read (before anything else is sent).
+   * Withdraws every item `keep` rejects: the kinds held here before anything new is sent, and those
+   * an earlier run of the device left on the node once it has been read (after what waits to be
+   * sent, so pruning never delays the device's own messages).
    */
   prune(keep: (id: string) => boolean): void {
     this.#keep = keep;
@@ -137,11 +138,6 @@ export class ControlSpacePublisher {
 
   async #publishOne(): Promise<boolean> {
     if (!this.open) return false;
-    if (!this.#pruned) {
-      for (const { id } of await this.pubsub.items(this.node)) if (!this.#keep(id) && !this.#latest.has(id as MessageKind)) this.#retracted.add(id as MessageKind);
-      this.#pruned = true;
-      return true;
-    }
     const [gone] = this.#retracted;
     if (gone) {
       await this.pubsub.retract(this.node, gone).catch((err: { condition?: string }) => {
@@ -151,12 +147,17 @@ export class ControlSpacePublisher {
       return true;
     }
     const kind = [...this.#dirty].find((k) => !this.#held.has(k) && !this.#hold(k));
-    if (!kind) return false;
-    const message = this.#latest.get(kind)!;
-    await this.pubsub.publish(this.node, encodeElement(message), kind);
-    this.#sentAt.set(kind, Date.now());
-    // A newer message of this kind may have arrived meanwhile: it stays dirty.
-    if (this.#latest.get(kind) === message) this.#dirty.delete(kind);
+    if (kind) {
+      const message = this.#latest.get(kind)!;
+      await this.pubsub.publish(this.node, encodeElement(message), kind);
+      this.#sentAt.set(kind, Date.now());
+      // A newer message of this kind may have arrived meanwhile: it stays dirty.
+      if (this.#latest.get(kind) === message) this.#dirty.delete(kind);
+      return true;
+    }
+    if (this.#pruned) return false;
+    for (const { id } of await this.pubsub.items(this.node)) if (!this.#keep(id) && !this.#latest.has(id as MessageKind)) this.#retracted.add(id as MessageKind);
+    this.#pruned = true;
     return true;
   }
 }

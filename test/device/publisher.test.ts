@@ -96,7 +96,7 @@ describe("ControlSpacePublisher", () => {
     p.stop();
   });
 
-  it("prunes what it may not hold: the kinds it holds at once, those a previous run left once the node is read, before publishing", async () => {
+  it("prunes what it may not hold: the kinds it holds before publishing, those a previous run left once the node is read after publishing", async () => {
     const s = service();
     s.onNode = ["StorageSystemDescription", "Measurement", "AdjustableStatus"];
     const p = new ControlSpacePublisher(as(s), "efi/ev-1", {});
@@ -108,7 +108,7 @@ describe("ControlSpacePublisher", () => {
     p.open = true;
     p.kick();
     await expect.poll(() => s.calls.map((c) => `${c.op} ${c.id}`)).toEqual([
-      "items ", "retract StorageRegistration", "retract StorageSystemDescription", "publish Measurement", "publish AdjustableRegistration",
+      "retract StorageRegistration", "publish Measurement", "publish AdjustableRegistration", "items ", "retract StorageSystemDescription",
     ]);
     // Pruning is done: later publishes do not read the node again.
     p.set([measurement(2, 6)]);
