@@ -63,6 +63,8 @@ export class AppRuntime extends EventEmitter<AppEvents> {
   /** Failed attempts to read a device (by rid) or a followed node (by name), for back-off. */
   #attempts = new Map<string, number>();
   #following = new Set<string>();
+  /** Devices whose node is being read: the notifications that came meanwhile. */
+  #reading = new Map<string, PubsubEvent[]>();
   #timers = new Set<NodeJS.Timeout>();
   #cleanups: (() => void)[] = [];
   #seq = 0;
@@ -200,8 +202,18 @@ export class AppRuntime extends EventEmitter<AppEvents> {
       await sendPresence(this.conn, { to: d.jid, type: "subscribe" });
       await this.pubsub.subscribe(nodes.efi);
       await this.telemetry.subscribe(nodes.telemetry);
-      const items = await this.pubsub.items(nodes.efi);
+      // Notifications handled while the read is answered (the answer's continuation runs after
+      // stanzas that arrived in the same chunk) are newer than the read: applied again after it.
+      const meanwhile: PubsubEvent[] = [];
+      this.#reading.set(rid, meanwhile);
+      let items;
+      try {
+        items = await this.pubsub.items(nodes.efi);
+      } finally {
+        this.#reading.delete(rid);
+      }
       d.replaceItems(items.flatMap((i) => this.#decode(rid, i.payload)));
+      for (const e of meanwhile) this.#applyEfi(d, e);
       const [last] = await this.telemetry.items(nodes.telemetry, { max: 1 });
       if (last?.payload) this.#telemetry(d, last.payload);
       // The current presence: probed once the device had time to approve, and again on its approval
@@ -267,13 +279,8 @@ export class AppRuntime extends EventEmitter<AppEvents> {
     const [prefix, rid] = [e.node.slice(0, e.node.indexOf("/")), e.node.slice(e.node.indexOf("/") + 1)];
     const d = this.model.devices.get(rid);
     if (e.service === this.pubsub.service && prefix === "efi" && d) {
-      for (const item of e.items) {
-        for (const m of this.#decode(rid, item.payload)) {
-          d.put(m);
-          if (m.kind === "InstructionStatusUpdate") this.#status(m);
-        }
-      }
-      for (const id of e.retracted) d.retract(id);
+      this.#reading.get(rid)?.push(e);
+      this.#applyEfi(d, e);
       // A revoke ended: what the device published meanwhile is on the node (unchanged items are not re-sent).
       if (e.retracted.includes("FlexibilityRevoke")) void this.#follow(rid);
       this.emit("change", rid);
@@ -287,6 +294,16 @@ export class AppRuntime extends EventEmitter<AppEvents> {
       if (e.deleted || e.purged) items.clear();
       this.emit("node", e.node);
     }
+  }
+
+  #applyEfi(d: DeviceState, e: PubsubEvent): void {
+    for (const item of e.items) {
+      for (const m of this.#decode(d.rid, item.payload)) {
+        d.put(m);
+        if (m.kind === "InstructionStatusUpdate") this.#status(m);
+      }
+    }
+    for (const id of e.retracted) d.retract(id);
   }
 
   #telemetry(d: DeviceState, payload: Element): void {
