@@ -49,11 +49,12 @@ modules_disabled = { }
 authentication = "internal_hashed"
 c2s_require_encryption = true
 allow_registration = false
--- Federation (s2s) is encrypted when the peer offers TLS; certificates are signed by each
--- domain's own generated CA, so they are authenticated by dialback rather than by a public CA.
+-- Federation (s2s) always runs over TLS. Certificates are signed by each domain's own generated
+-- CA: a federated server trusts its peers' CAs (a bundle given at set-up) and then authenticates
+-- them by certificate; a lone server has no peers to trust and falls back to dialback.
 s2s_require_encryption = true
-s2s_secure_auth = false
-
+s2s_secure_auth = {{S2S_SECURE_AUTH}}
+{{FEDERATION}}
 -- Accounts and rosters on Prosody's file store: prosodyctl writes there whether or not the
 -- server runs, and they change rarely.
 storage = "internal"

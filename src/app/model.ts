@@ -3,6 +3,7 @@
 // its latest measurements. Pure state, fed by the app runtime and read by app modules.
 import type { EfiCategory } from "../device/driver.ts";
 import type { EfiMessage, EfiMessageOf, MessageKind } from "../efi/index.ts";
+import { PackLedger } from "../telemetry/item-id.ts";
 
 export type Tags = Readonly<Record<string, string | number>>;
 
@@ -53,6 +54,8 @@ export class DeviceState implements DeviceView {
   fullJid?: string;
   presence: Presence = "unknown";
   lostReason?: string;
+  /** The telemetry packs handled: a re-read after an outage takes the ones missed. */
+  readonly packs = new PackLedger();
   readonly #items = new Map<MessageKind, EfiMessage>();
   readonly #samples = new Map<string, Sample>();
 

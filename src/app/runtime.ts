@@ -2,12 +2,12 @@
 // registry, subscribes to their presence (learning full JIDs) and to their efi/ and telemetry/
 // nodes, keeps the SiteModel current, and sends instructions whose statuses it tracks.
 import { EventEmitter } from "node:events";
-import type { Element } from "ltx/lib/ltx.js";
+import { createElement as x, type Element } from "ltx/lib/ltx.js";
 import { decode, EFI_NS, EfiDecodeError, encodeElement, formatDateTime, type EfiInstruction, type EfiMessage, type InstructionStatusUpdate } from "../efi/index.ts";
 import { logger } from "../log/index.ts";
 import { nodesOf } from "../provisioning/nodes.ts";
 import { MAX_PAGE, RegistryClient, SearchOperator, type SearchOperatorInput } from "../registry/index.ts";
-import { packFromXml, resolve } from "../telemetry/index.ts";
+import { isNewerItem, packFromXml, resolve } from "../telemetry/index.ts";
 import { backoffDelay } from "../util/backoff.ts";
 import { bare, keepPresence, onPresence, onPubsubEvent, PubsubClient, sendPresence, XmppError, type Presence, type PubsubEvent, type XmppConnection } from "../xmpp/index.ts";
 import { DeviceState, SiteModel } from "./model.ts";
@@ -29,6 +29,11 @@ export interface AppRuntimeOptions {
   answerMs?: number;
   /** How long after an instruction's last step SUCCEEDED may take, ms (default 60 s). */
   graceMs?: number;
+  /**
+   * Devices of another domain: how often the server-to-server link is checked, ms (default 10 s).
+   * What the devices published while it was down is read again once it is back.
+   */
+  linkCheckMs?: number;
 }
 
 export interface AppEvents {
@@ -40,11 +45,17 @@ export interface AppEvents {
   status: [tracked: TrackedInstruction];
   /** An item of a followed node changed. */
   node: [node: string];
+  /** A telemetry pack of a device, each once (those missed during an outage come when read again). */
+  telemetry: [rid: string, id: string, records: ReturnType<typeof resolve>];
+  /** The link to the devices' domain went down (false) or came back (true). */
+  link: [up: boolean];
 }
 
 /** Pages read per search at most: 100 pages of 100 things. */
 const MAX_PAGES = 100;
 const RETRY = { initialMs: 500, maxMs: 30_000, factor: 2, jitter: 0.3 };
+/** Errors that say the other domain's server was not reached (its own refusals say it was). */
+const LINK_DOWN = new Set(["remote-server-not-found", "remote-server-timeout"]);
 
 export class AppRuntime extends EventEmitter<AppEvents> {
   readonly conn: XmppConnection;
@@ -66,11 +77,13 @@ export class AppRuntime extends EventEmitter<AppEvents> {
   /** Devices whose node is being read: the notifications that came meanwhile. */
   #reading = new Map<string, PubsubEvent[]>();
   #timers = new Set<NodeJS.Timeout>();
-  #cleanups: (() => void)[] = [];
+  #cleanups: (() => void)[] = [() => this.#unwatch()];
+  #unwatch = () => {};
   #seq = 0;
   #searching: Promise<void> | undefined;
   #searchAgain = false;
   #stopped = false;
+  #linkDown = false;
   readonly #operators: SearchOperator[];
 
   constructor(private readonly opts: AppRuntimeOptions) {
@@ -105,6 +118,7 @@ export class AppRuntime extends EventEmitter<AppEvents> {
     this.#cleanups.push(() => this.conn.off("online", onOnline));
     this.#every(this.opts.researchMs ?? 60_000, () => void this.refresh());
     this.#every(1_000, () => { for (const t of this.tracker.expire(Date.now())) this.emit("status", t); });
+    if (this.domain !== bare(this.conn.jid).split(".").slice(1).join(".")) this.#every(this.opts.linkCheckMs ?? 10_000, () => void this.#checkLink());
     await this.#watch();
     await this.refresh();
   }
@@ -127,9 +141,12 @@ export class AppRuntime extends EventEmitter<AppEvents> {
     this.#timers.add(t);
   }
 
+  /** (Re)asks the registry for change notices, after every reconnect: one listener at a time. */
   async #watch(): Promise<void> {
     try {
-      this.#cleanups.push(await this.registry.watch(() => void this.refresh()));
+      const off = await this.registry.watch(() => void this.refresh());
+      this.#unwatch();
+      this.#unwatch = off;
     } catch (err) {
       log.info("registry change notices unavailable; searching periodically", { app: this.name, error: (err as Error).message });
     }
@@ -212,10 +229,13 @@ export class AppRuntime extends EventEmitter<AppEvents> {
       } finally {
         this.#reading.delete(rid);
       }
-      d.replaceItems(items.flatMap((i) => this.#decode(rid, i.payload)));
+      const messages = items.flatMap((i) => this.#decode(rid, i.payload));
+      d.replaceItems(messages);
+      for (const m of messages) if (m.kind === "InstructionStatusUpdate") this.#status(m);
       for (const e of meanwhile) this.#applyEfi(d, e);
-      const [last] = await this.telemetry.items(nodes.telemetry, { max: 1 });
-      if (last?.payload) this.#telemetry(d, last.payload);
+      // The first time only the latest pack; after that every pack since the last one handled.
+      const packs = await this.telemetry.items(nodes.telemetry, d.packs.started ? {} : { max: 1 });
+      for (const p of packs.sort((a, b) => (isNewerItem(a.id, b.id) ? 1 : -1))) this.#telemetry(d, p);
       // The current presence: probed once the device had time to approve, and again on its approval
       // (a client session that did not fetch its roster is not told of that approval).
       await sendPresence(this.conn, { to: d.jid, type: "probe" });
@@ -241,8 +261,8 @@ export class AppRuntime extends EventEmitter<AppEvents> {
    * Reads a node of pubsub.<domain> besides the devices' (grid/<feeder>) and follows its changes;
    * not readable yet (provisioning still adding the app) -> retried with back-off.
    */
-  async followNode(node: string): Promise<void> {
-    if (this.nodes.has(node) || this.#following.has(node)) return;
+  async followNode(node: string, opts: { again?: boolean } = {}): Promise<void> {
+    if ((this.nodes.has(node) && !opts.again) || this.#following.has(node)) return;
     this.#following.add(node);
     try {
       await this.pubsub.subscribe(node);
@@ -285,7 +305,7 @@ export class AppRuntime extends EventEmitter<AppEvents> {
       if (e.retracted.includes("FlexibilityRevoke")) void this.#follow(rid);
       this.emit("change", rid);
     } else if (e.service === this.telemetry.service && prefix === "telemetry" && d) {
-      for (const item of e.items) if (item.payload) this.#telemetry(d, item.payload);
+      for (const item of e.items) this.#telemetry(d, item);
       this.emit("change", rid);
     } else if (e.service === this.pubsub.service && this.nodes.has(e.node)) {
       const items = this.nodes.get(e.node)!;
@@ -306,14 +326,46 @@ export class AppRuntime extends EventEmitter<AppEvents> {
     for (const id of e.retracted) d.retract(id);
   }
 
-  #telemetry(d: DeviceState, payload: Element): void {
+  /** A telemetry item, unless it is one handled already (a notification and a re-read overlap). */
+  #telemetry(d: DeviceState, item: { id: string; payload?: Element }): void {
+    if (!item.payload || !d.packs.take(item.id)) return;
     try {
       const base = `${d.rid}/`;
-      d.record(resolve(packFromXml(payload)).flatMap((r) =>
+      const records = resolve(packFromXml(item.payload));
+      d.record(records.flatMap((r) =>
         r.v === undefined ? [] : [{ n: r.n.startsWith(base) ? r.n.slice(base.length) : r.n, v: r.v, ...(r.u ? { u: r.u } : {}), t: r.t * 1000 }]));
+      this.emit("telemetry", d.rid, item.id, records);
     } catch (err) {
       log.warn("invalid telemetry ignored", { rid: d.rid, error: (err as Error).message });
     }
+  }
+
+  /**
+   * Pings the devices' server across the server-to-server link: any answer from there, an error
+   * included, means the link carries. A link that comes back lost what was sent meanwhile
+   * (notifications, presence, change notices): every device and followed node is read again and
+   * the registry searched again.
+   */
+  async #checkLink(): Promise<void> {
+    const down = await this.conn.iq(this.domain, "get", x("ping", { xmlns: "urn:xmpp:ping" }), 5_000).then(
+      () => undefined,
+      (err: XmppError) => (LINK_DOWN.has(err.condition) ? err : undefined));
+    if (down) {
+      if (!this.#linkDown && !this.#stopped) {
+        this.#linkDown = true;
+        log.warn("link to the devices' domain lost", { app: this.name, domain: this.domain, error: down.message });
+        this.emit("link", false);
+      }
+      return;
+    }
+    if (!this.#linkDown || this.#stopped) return;
+    this.#linkDown = false;
+    log.info("link to the devices' domain back: reading again", { app: this.name, domain: this.domain });
+    for (const rid of this.model.devices.keys()) void this.#follow(rid);
+    for (const node of this.nodes.keys()) void this.followNode(node, { again: true });
+    void this.#watch();
+    void this.refresh();
+    this.emit("link", true);
   }
 
   #onPresence(p: Presence): void {

@@ -3,7 +3,7 @@
 import type { Element } from "ltx/lib/ltx.js";
 import { encodeElement, type EfiMessage, type MessageKind } from "../efi/index.ts";
 import { logger } from "../log/index.ts";
-import { packToXml, type SenmlPack } from "../telemetry/index.ts";
+import { packToXml, telemetryItemId, type SenmlPack } from "../telemetry/index.ts";
 import { backoffDelay, type BackoffOptions } from "../util/backoff.ts";
 import type { PubsubClient } from "../xmpp/index.ts";
 import { Outbox } from "./outbox.ts";
@@ -169,7 +169,7 @@ export class ControlSpacePublisher {
 export class TelemetryPublisher {
   readonly outbox: Outbox<{ id: string; payload: Element }>;
   readonly #pump: Pump;
-  readonly #epoch = Date.now().toString(36);
+  readonly #epoch = Date.now();
   #seq = 0;
   #published = 0;
   open = false;
@@ -183,7 +183,7 @@ export class TelemetryPublisher {
   get published(): number { return this.#published; }
 
   push(pack: SenmlPack): string {
-    const id = `${this.#epoch}-${++this.#seq}`;
+    const id = telemetryItemId(this.#epoch, ++this.#seq);
     if (this.outbox.push({ id, payload: packToXml(pack) }) && this.outbox.dropped === 1) {
       log.warn("telemetry outbox full: dropping the oldest packs", { node: this.node, capacity: this.outbox.capacity });
     }

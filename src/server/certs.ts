@@ -18,15 +18,9 @@ export interface Certificates {
  */
 export async function ensureCertificates(certDir: string, domain: string, caDir = certDir): Promise<Certificates> {
   await mkdir(certDir, { recursive: true });
-  const caKey = path.join(caDir, "ca.key");
-  const caCert = path.join(caDir, "ca.crt");
+  const { caCert, caKey } = await ensureCa(caDir, domain);
   const key = path.join(certDir, `${domain}.key`);
   const cert = path.join(certDir, `${domain}.crt`);
-  if (!existsSync(caCert) || !existsSync(caKey)) {
-    await run("openssl", ["req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes",
-      "-days", "3650", "-subj", `/CN=flexfed CA for ${domain}`, "-addext", "basicConstraints=critical,CA:TRUE",
-      "-addext", "keyUsage=critical,keyCertSign,cRLSign", "-keyout", caKey, "-out", caCert]);
-  }
   if (!existsSync(cert) || !existsSync(key)) {
     const csr = path.join(certDir, `${domain}.csr`);
     const ext = path.join(certDir, `${domain}.ext`);
@@ -36,7 +30,21 @@ export async function ensureCertificates(certDir: string, domain: string, caDir 
     await run("openssl", ["x509", "-req", "-in", csr, "-CA", caCert, "-CAkey", caKey, "-CAcreateserial",
       "-days", "825", "-extfile", ext, "-out", cert]);
   }
-  await Promise.all([chmod(caKey, 0o600), chmod(key, 0o600)]);
+  await chmod(key, 0o600);
   await Promise.all([`${domain}.csr`, `${domain}.ext`].map((f) => rm(path.join(certDir, f), { force: true })));
   return { caCert, cert, key };
+}
+
+/** The CA of `caDir` (ca.crt, ca.key), made when missing; `name` goes into its subject. */
+export async function ensureCa(caDir: string, name: string): Promise<{ caCert: string; caKey: string }> {
+  await mkdir(caDir, { recursive: true });
+  const caKey = path.join(caDir, "ca.key");
+  const caCert = path.join(caDir, "ca.crt");
+  if (!existsSync(caCert) || !existsSync(caKey)) {
+    await run("openssl", ["req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes",
+      "-days", "3650", "-subj", `/CN=flexfed CA for ${name}`, "-addext", "basicConstraints=critical,CA:TRUE",
+      "-addext", "keyUsage=critical,keyCertSign,cRLSign", "-keyout", caKey, "-out", caCert]);
+  }
+  await chmod(caKey, 0o600);
+  return { caCert, caKey };
 }

@@ -14,6 +14,8 @@ export interface ProsodyConfigValues {
   components: Record<string, string>; // component JID -> secret
   smacksHibernation: number;
   logLevel: string;
+  /** Set when the server federates: its resolver's hosts file and the peers' CAs it trusts. */
+  federation?: { hostsFile: string; trust: string };
 }
 
 const lua = (s: string) => JSON.stringify(s); // a JSON string literal is a valid Lua string literal for our values
@@ -35,6 +37,11 @@ export function renderProsodyConfig(v: ProsodyConfigValues, template = readFileS
     COMPONENTS: components,
     SMACKS_HIBERNATION: String(v.smacksHibernation),
     LOG_LEVEL: v.logLevel,
+    S2S_SECURE_AUTH: String(v.federation !== undefined),
+    // Prosody's resolver (libunbound) ignores /etc/hosts; the peers' names come from this file.
+    FEDERATION: v.federation
+      ? `unbound = { hoststxt = ${lua(v.federation.hostsFile)} }\nssl = { cafile = ${lua(v.federation.trust)} }`
+      : "",
   };
   return template.replace(/\{\{([A-Z0-9_]+)\}\}/g, (_, name: string) => {
     const value = values[name];

@@ -33,6 +33,8 @@ export const ServerSpecSchema = z.object({
   logLevel: z.enum(["debug", "info", "warn", "error"]).default("info"),
   /** Where the CA lives (default <dataDir>/certs): servers sharing a CA are trusted by one NODE_EXTRA_CA_CERTS. */
   caDir: z.string().optional(),
+  /** Federated servers (see federation.ts): the resolver's hosts file and the CA bundle of every domain. */
+  federation: z.object({ hostsFile: z.string().min(1), trust: z.string().min(1) }).optional(),
 });
 export type ServerSpec = z.input<typeof ServerSpecSchema>;
 
@@ -117,6 +119,7 @@ export async function prepareServer(input: ServerSpec): Promise<{ info: ServerIn
     components: Object.fromEntries(spec.components.map((c) => [jid(c), secrets.components[c]!])),
     smacksHibernation: spec.smacksHibernation,
     logLevel: spec.logLevel,
+    federation: spec.federation,
   });
   await writeFile(configPath, config, { mode: 0o600 });
   const info: ServerInfo = {

@@ -1,1 +1,2 @@
 export * from "./senml.ts";
+export * from "./item-id.ts";

@@ -1,9 +1,10 @@
 // Starts one real Prosody for the integration suites, through the same code as `npm start`
 // (src/server), in a temp dir on free loopback ports, and stops it by PID afterwards.
-import { mkdtemp, rm } from "node:fs/promises";
+import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 import type { TestProject } from "vitest/node";
+import { ensureCa } from "../../src/server/certs.ts";
 import { ensurePackages } from "../../src/server/install.ts";
 import { startServer } from "../../src/server/prosody.ts";
 import { TEST_ACCOUNTS, TEST_COMPONENTS } from "./fixtures.ts";
@@ -11,6 +12,7 @@ import { TEST_ACCOUNTS, TEST_COMPONENTS } from "./fixtures.ts";
 declare module "vitest" {
   export interface ProvidedContext {
     dataDir: string;
+    peerCaDir: string;
   }
 }
 
@@ -23,10 +25,16 @@ export default async function setup(project: TestProject) {
     accounts: TEST_ACCOUNTS,
     smacksHibernation: 5,
   });
+  // A second CA for the peer domain of the federation suite: each domain has its own CA.
+  const peerCaDir = path.join(dataDir, "peer-ca");
+  const { caCert: peerCa } = await ensureCa(peerCaDir, "the peer domain");
+  const trusted = path.join(dataDir, "trusted.pem");
+  await writeFile(trusted, (await readFile(server.info.caCert, "utf8")) + (await readFile(peerCa, "utf8")));
   // Workers are forked after this point and inherit the variable: it is how xmpp.js's STARTTLS
-  // trusts the generated CA (it cannot be given a CA option).
-  process.env.NODE_EXTRA_CA_CERTS = server.info.caCert;
+  // trusts the generated CAs (it cannot be given a CA option).
+  process.env.NODE_EXTRA_CA_CERTS = trusted;
   project.provide("dataDir", dataDir);
+  project.provide("peerCaDir", peerCaDir);
   return async () => {
     await server.stop();
     if (!process.env.FLEXFED_KEEP_TEST_DIR) await rm(dataDir, { recursive: true, force: true });
