@@ -1,9 +1,11 @@
 import path from "node:path";
+import { ServerKind } from "../server/prosody.ts";
 import { UsageError } from "./usage.ts";
 
 /** Options every command that prepares or finds the server accepts. */
 export const SERVER_OPTIONS = {
   "data-dir": { type: "string" },
+  server: { type: "string" },
   domain: { type: "string" },
   "c2s-port": { type: "string" },
   "s2s-port": { type: "string" },
@@ -11,6 +13,7 @@ export const SERVER_OPTIONS = {
 } as const;
 
 export const SERVER_OPTIONS_HELP = `  --data-dir DIR         where config, certificates, secrets and data live (default .flexfed)
+  --server NAME          prosody or ejabberd (default: the data dir's, else prosody)
   --domain NAME          the XMPP domain (default localhost)
   --c2s-port N           client port on 127.0.0.1 (default 15222)
   --s2s-port N           server-to-server port (default 15269)
@@ -26,9 +29,17 @@ function port(value: string | undefined, name: string, fallback: number): number
   return n;
 }
 
+function serverKind(value: string | undefined): ServerKind | undefined {
+  if (value === undefined) return undefined;
+  const parsed = ServerKind.safeParse(value);
+  if (!parsed.success) throw new UsageError(`--server must be ${ServerKind.options.join(" or ")}, got '${value}'`);
+  return parsed.data;
+}
+
 export function serverSpecFrom(values: { [K in keyof typeof SERVER_OPTIONS]?: string }) {
   return {
     dataDir: path.resolve(values["data-dir"] ?? ".flexfed"),
+    server: serverKind(values.server),
     domain: values.domain ?? "localhost",
     ports: {
       c2s: port(values["c2s-port"], "c2s-port", DEFAULT_PORTS.c2s),

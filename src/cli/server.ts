@@ -3,7 +3,7 @@ import { existsSync, readFileSync } from "node:fs";
 import path from "node:path";
 import { ensurePackages } from "../server/install.ts";
 import { portAnswers } from "../server/ports.ts";
-import { prepareServer, readServerInfo, startServer } from "../server/prosody.ts";
+import { prepareServer, readServerInfo, SERVER_NAMES, serverOf, startServer, type ServerKind } from "../server/prosody.ts";
 import { SERVER_OPTIONS, SERVER_OPTIONS_HELP, serverSpecFrom } from "./server-options.ts";
 import { parseCommand, UsageError } from "./usage.ts";
 import { stopSignal } from "./signals.ts";
@@ -11,21 +11,24 @@ import { stopSignal } from "./signals.ts";
 const USAGE = `usage: flexfed server <setup|start|status|stop> [options]
 
   setup    prepare the data dir: config, CA and certificates, secrets (idempotent)
-  start    start Prosody in the foreground; Ctrl-C stops it
+  start    start the server (Prosody or ejabberd) in the foreground; Ctrl-C stops it
   status   say whether the server of this data dir runs and its ports answer
-  stop     stop a Prosody left running by this data dir (e.g. after a crash), by its PID
+  stop     stop a server left running by this data dir (e.g. after a crash), by its PID
 
 options:
 ${SERVER_OPTIONS_HELP}`;
 
-/** The PID in the data dir's pidfile, if that process is a Prosody running this data dir's config. */
-function ownProsodyPid(dataDir: string): number | undefined {
-  const pidFile = path.join(dataDir, "prosody.pid");
+/** A file only the data dir's own server process names on its command line. */
+const OWN_FILE: Record<ServerKind, string> = { prosody: "prosody.cfg.lua", ejabberd: "vm.args" };
+
+/** The PID in the data dir's pidfile, if that process is the server running this data dir's config. */
+function ownServerPid(dataDir: string, server: ServerKind): number | undefined {
+  const pidFile = path.join(dataDir, `${server}.pid`);
   if (!existsSync(pidFile)) return undefined;
   const pid = Number(readFileSync(pidFile, "utf8").trim());
   try {
     const cmdline = readFileSync(`/proc/${pid}/cmdline`, "utf8");
-    return cmdline.includes(path.join(dataDir, "prosody.cfg.lua")) ? pid : undefined;
+    return cmdline.includes(path.join(dataDir, OWN_FILE[server])) ? pid : undefined;
   } catch {
     return undefined;
   }
@@ -37,33 +40,34 @@ export async function run(argv: string[]): Promise<number> {
   const [action, ...extra] = args.positionals;
   if (extra.length) throw new UsageError(`server: unexpected argument '${extra[0]}'`);
   const spec = serverSpecFrom(args.values);
+  const kind = serverOf(spec);
   switch (action) {
     case "setup": {
-      ensurePackages();
+      ensurePackages(kind);
       const { info } = await prepareServer(spec);
       console.log(`prepared ${info.dataDir} for ${info.domain} (c2s ${info.ports.c2s}, components ${info.ports.component})`);
       return 0;
     }
     case "start": {
-      ensurePackages();
+      ensurePackages(kind);
       const server = await startServer(spec);
-      console.log(`Prosody (pid ${server.pid}) serves ${server.info.domain}: c2s ${server.info.ports.c2s}, components ${server.info.ports.component}. Ctrl-C stops it.`);
+      console.log(`${SERVER_NAMES[kind]} (pid ${server.pid}) serves ${server.info.domain}: c2s ${server.info.ports.c2s}, components ${server.info.ports.component}. Ctrl-C stops it.`);
       await stopSignal();
       await server.stop();
       return 0;
     }
     case "status": {
       const { info } = readServerInfo(spec.dataDir);
-      const pid = ownProsodyPid(info.dataDir);
+      const pid = ownServerPid(info.dataDir, info.server);
       const c2s = await portAnswers(info.address, info.ports.c2s);
       console.log(pid ? `running (pid ${pid}), c2s port ${info.ports.c2s} ${c2s ? "answers" : "does not answer"}` : "not running");
       return pid && c2s ? 0 : 3;
     }
     case "stop": {
-      const pid = ownProsodyPid(spec.dataDir);
-      if (!pid) { console.log(`no Prosody of ${spec.dataDir} is running`); return 0; }
+      const pid = ownServerPid(spec.dataDir, kind);
+      if (!pid) { console.log(`no ${SERVER_NAMES[kind]} of ${spec.dataDir} is running`); return 0; }
       process.kill(pid, "SIGTERM");
-      console.log(`sent SIGTERM to Prosody (pid ${pid})`);
+      console.log(`sent SIGTERM to ${SERVER_NAMES[kind]} (pid ${pid})`);
       return 0;
     }
     default:

@@ -26,13 +26,8 @@ export function renderProsodyConfig(v: ProsodyConfigValues, template = readFileS
     .map(([jid, secret]) => `Component ${lua(jid)}\n  component_secret = ${lua(secret)}`)
     .join("\n\n");
   const values: Record<string, string> = {
+    ...networkPlaceholders(v),
     DATA_DIR: v.dataDir,
-    CERT_DIR: v.certDir,
-    DOMAIN: v.domain,
-    LISTEN_ADDRESS: v.address,
-    C2S_PORT: String(v.ports.c2s),
-    S2S_PORT: String(v.ports.s2s),
-    COMPONENT_PORT: String(v.ports.component),
     ADMINS: v.admins.map(lua).join(", "),
     COMPONENTS: components,
     SMACKS_HIBERNATION: String(v.smacksHibernation),
@@ -43,9 +38,26 @@ export function renderProsodyConfig(v: ProsodyConfigValues, template = readFileS
       ? `unbound = { hoststxt = ${lua(v.federation.hostsFile)} }\nssl = { cafile = ${lua(v.federation.trust)} }`
       : "",
   };
-  return template.replace(/\{\{([A-Z0-9_]+)\}\}/g, (_, name: string) => {
-    const value = values[name];
-    if (value === undefined) throw new Error(`prosody.cfg.lua template: unknown placeholder {{${name}}}`);
+  return fillPlaceholders("prosody.cfg.lua", template, values);
+}
+
+/** The placeholders every server's template has: where it listens and its certificates. */
+export function networkPlaceholders(v: Pick<ProsodyConfigValues, "certDir" | "domain" | "address" | "ports">): Record<string, string> {
+  return {
+    CERT_DIR: v.certDir,
+    DOMAIN: v.domain,
+    LISTEN_ADDRESS: v.address,
+    C2S_PORT: String(v.ports.c2s),
+    S2S_PORT: String(v.ports.s2s),
+    COMPONENT_PORT: String(v.ports.component),
+  };
+}
+
+/** Replaces every {{NAME}} of a server config template; an unknown one throws, so a typo fails loudly. */
+export function fillPlaceholders(name: string, template: string, values: Record<string, string>): string {
+  return template.replace(/\{\{([A-Z0-9_]+)\}\}/g, (_, key: string) => {
+    const value = values[key];
+    if (value === undefined) throw new Error(`${name} template: unknown placeholder {{${key}}}`);
     return value;
   });
 }

@@ -17,9 +17,9 @@ export function hasCommand(name: string): boolean {
 export const isRoot = (): boolean => process.getuid?.() === 0;
 
 /**
- * Prosody refuses to run as root, so as root every Prosody program runs as the `prosody`
- * user that Debian's package creates; otherwise as the current user.
+ * Prosody refuses to run as root (and ejabberd should not), so as root every server program runs
+ * as the user that Debian's package creates (`prosody`, `ejabberd`); otherwise as the current user.
  */
-export function asServerUser(cmd: string, args: string[]): [string, string[]] {
-  return isRoot() ? ["runuser", ["-u", "prosody", "--", cmd, ...args]] : [cmd, args];
+export function asServerUser(cmd: string, args: string[], user = "prosody"): [string, string[]] {
+  return isRoot() ? ["runuser", ["-u", user, "--", cmd, ...args]] : [cmd, args];
 }

@@ -1,8 +1,8 @@
 import { spawnSync } from "node:child_process";
 import { hasCommand, isRoot } from "./exec.ts";
 
-/** Debian packages the Prosody server needs: the server and the SQLite driver for mod_storage_sql. */
-export const PROSODY_PACKAGES = ["prosody", "lua-dbi-sqlite3"];
+/** Debian packages each server needs; Prosody also the SQLite driver for mod_storage_sql. */
+export const SERVER_PACKAGES = { prosody: ["prosody", "lua-dbi-sqlite3"], ejabberd: ["ejabberd"] } as const;
 
 function missingPackages(packages: string[]): string[] {
   return packages.filter(
@@ -14,7 +14,8 @@ function missingPackages(packages: string[]): string[] {
  * Installs the server packages when missing: with apt-get when running as root, otherwise
  * throws one line telling the user the command to run.
  */
-export function ensurePackages(packages = PROSODY_PACKAGES, progress: (line: string) => void = console.log): void {
+export function ensurePackages(server: keyof typeof SERVER_PACKAGES = "prosody", progress: (line: string) => void = console.log): void {
+  const packages = [...SERVER_PACKAGES[server]];
   const missing = hasCommand("dpkg-query") ? missingPackages(packages) : packages.filter((p) => !hasCommand(p));
   if (missing.length === 0) return;
   const command = `apt-get update && apt-get install -y ${missing.join(" ")}`;

@@ -6,6 +6,7 @@ import Database from "better-sqlite3";
 import { z } from "zod";
 import { logger } from "../log/index.ts";
 import { ensureCertificates } from "./certs.ts";
+import { addEjabberdAccounts, prepareEjabberd, startEjabberd } from "./ejabberd.ts";
 import { renderProsodyConfig } from "./config.ts";
 import { asServerUser, isRoot, run } from "./exec.ts";
 import { freePort, waitForPorts } from "./ports.ts";
@@ -17,10 +18,15 @@ const Hostname = z.string().regex(/^(?=.{1,253}$)[a-z0-9]([a-z0-9-]{0,61}[a-z0-9
 const Label = z.string().regex(/^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$/, "a lower-case DNS label");
 const LocalPart = z.string().regex(/^[a-z0-9][a-z0-9._-]{0,63}$/i, "an account name of letters, digits, . _ -");
 const Port = z.number().int().min(0).max(65535);
+/** The XMPP servers flexfed can run (xep/servers.md: how they differ). */
+export const ServerKind = z.enum(["prosody", "ejabberd"]);
+export type ServerKind = z.infer<typeof ServerKind>;
 
 /** What a caller asks for; port 0 (the default) means "any free port". */
 export const ServerSpecSchema = z.object({
   dataDir: z.string().min(1),
+  /** Unset: the server the data dir was prepared with, else Prosody. */
+  server: ServerKind.optional(),
   domain: Hostname.default("localhost"),
   address: z.ipv4().default("127.0.0.1"),
   ports: z.object({ c2s: Port.default(0), s2s: Port.default(0), component: Port.default(0) }).default({ c2s: 0, s2s: 0, component: 0 }),
@@ -40,6 +46,7 @@ export type ServerSpec = z.input<typeof ServerSpecSchema>;
 
 /** Everything a client of this server needs, written to <dataDir>/server.json (no secrets). */
 export const ServerInfoSchema = z.object({
+  server: ServerKind.default("prosody"),
   domain: z.string(),
   address: z.string(),
   ports: z.object({ c2s: z.number(), s2s: z.number(), component: z.number() }),
@@ -94,19 +101,9 @@ async function chownTree(dir: string): Promise<void> {
  */
 export async function prepareServer(input: ServerSpec): Promise<{ info: ServerInfo; secrets: Secrets; configPath: string }> {
   const spec = ServerSpecSchema.parse(input);
-  const dataDir = path.resolve(spec.dataDir);
-  const certDir = path.join(dataDir, "certs");
-  await mkdir(path.join(dataDir, "data"), { recursive: true, mode: 0o700 });
-  await chmod(dataDir, 0o700);
-  const [certs, secrets] = await Promise.all([
-    ensureCertificates(certDir, spec.domain, spec.caDir && path.resolve(spec.caDir)),
-    ensureSecrets(secretsPath(dataDir), { components: spec.components, accounts: spec.accounts }),
-  ]);
-  const ports = {
-    c2s: spec.ports.c2s || (await freePort(spec.address)),
-    s2s: spec.ports.s2s || (await freePort(spec.address)),
-    component: spec.ports.component || (await freePort(spec.address)),
-  };
+  if (serverOf(spec) === "ejabberd") return prepareEjabberd(spec);
+  const { info, secrets, certDir } = await prepareDataDir(spec, "prosody");
+  const { dataDir, ports } = info;
   const jid = (label: string) => `${label}.${spec.domain}`;
   const configPath = path.join(dataDir, "prosody.cfg.lua");
   const config = renderProsodyConfig({
@@ -122,7 +119,39 @@ export async function prepareServer(input: ServerSpec): Promise<{ info: ServerIn
     federation: spec.federation,
   });
   await writeFile(configPath, config, { mode: 0o600 });
+  walJournal(path.join(dataDir, "pubsub.sqlite"));
+  if (isRoot()) await chownTree(dataDir);
+  await registerAccounts(configPath, spec.domain, spec.accounts.map((a) => [a, secrets.accounts[a]!]));
+  return { info, secrets, configPath };
+}
+
+/** The server a spec asks for: the one given, else the one its data dir was prepared with, else Prosody. */
+export function serverOf(spec: ServerSpec): ServerKind {
+  if (spec.server) return spec.server;
+  const file = serverInfoPath(path.resolve(spec.dataDir));
+  return existsSync(file) ? ServerInfoSchema.parse(JSON.parse(readFileSync(file, "utf8"))).server : "prosody";
+}
+
+/** What a data dir holds whichever server runs it: certificates, secrets, and server.json with the ports chosen. */
+export async function prepareDataDir(
+  spec: z.output<typeof ServerSpecSchema>,
+  server: ServerKind,
+): Promise<{ info: ServerInfo; secrets: Secrets; certDir: string }> {
+  const dataDir = path.resolve(spec.dataDir);
+  const certDir = path.join(dataDir, "certs");
+  await mkdir(path.join(dataDir, "data"), { recursive: true, mode: 0o700 });
+  await chmod(dataDir, 0o700);
+  const [certs, secrets] = await Promise.all([
+    ensureCertificates(certDir, spec.domain, spec.caDir && path.resolve(spec.caDir)),
+    ensureSecrets(secretsPath(dataDir), { components: spec.components, accounts: spec.accounts }),
+  ]);
+  const ports = {
+    c2s: spec.ports.c2s || (await freePort(spec.address)),
+    s2s: spec.ports.s2s || (await freePort(spec.address)),
+    component: spec.ports.component || (await freePort(spec.address)),
+  };
   const info: ServerInfo = {
+    server,
     domain: spec.domain,
     address: spec.address,
     ports,
@@ -134,21 +163,23 @@ export async function prepareServer(input: ServerSpec): Promise<{ info: ServerIn
     accounts: spec.accounts,
   };
   await writeFile(serverInfoPath(dataDir), JSON.stringify(info, null, 2) + "\n");
-  walJournal(path.join(dataDir, "pubsub.sqlite"));
-  if (isRoot()) await chownTree(dataDir);
-  await registerAccounts(configPath, spec.domain, spec.accounts.map((a) => [a, secrets.accounts[a]!]));
-  return { info, secrets, configPath };
+  return { info, secrets, certDir };
 }
 
 /**
  * Accounts for a prepared server (running or not): a generated password each, kept in secrets.json,
- * registered with prosodyctl. Accounts that exist keep their password. Returns the secrets.
+ * registered with prosodyctl (ejabberd: on the running server, see ejabberd.ts). Accounts that exist
+ * keep their password. Returns the secrets.
  */
 export async function addAccounts(dataDir: string, names: readonly string[]): Promise<Secrets> {
   const { info, secrets } = readServerInfo(dataDir);
   const missing = names.filter((n) => !secrets.accounts[n]);
   if (!missing.length) return secrets;
   const updated = await ensureSecrets(secretsPath(dataDir), { components: [], accounts: [...names] });
+  if (info.server === "ejabberd") {
+    await addEjabberdAccounts(info, missing.map((a) => [a, updated.accounts[a]!]));
+    return updated;
+  }
   await registerAccounts(path.join(dataDir, "prosody.cfg.lua"), info.domain, missing.map((a) => [a, updated.accounts[a]!]));
   return updated;
 }
@@ -165,7 +196,9 @@ export async function registerAccounts(configPath: string, domain: string, accou
   await Promise.all(Array.from({ length: Math.min(4, queue.length) }, worker));
 }
 
-/** A running Prosody started by us; `stop()` ends it by its PID. */
+export const SERVER_NAMES: Record<ServerKind, string> = { prosody: "Prosody", ejabberd: "ejabberd" };
+
+/** A running server started by us; `stop()` ends it by its PID. */
 export class RunningServer {
   #exited: Promise<void>;
   #exitReason: string | undefined;
@@ -173,7 +206,7 @@ export class RunningServer {
   constructor(readonly info: ServerInfo, readonly secrets: Secrets, private readonly child: ChildProcess) {
     this.#exited = new Promise((resolve) => {
       child.once("exit", (code, signal) => {
-        this.#exitReason = `Prosody exited (${signal ?? `code ${code}`})`;
+        this.#exitReason = `${SERVER_NAMES[info.server]} exited (${signal ?? `code ${code}`})`;
         resolve();
       });
     });
@@ -181,14 +214,14 @@ export class RunningServer {
 
   get exited(): string | undefined { return this.#exitReason; }
 
-  /** Prosody's own PID (from its pidfile); the spawned PID is runuser's when we are root. */
+  /** The server's own PID (from its pidfile); the spawned PID is runuser's when we are root. */
   get pid(): number | undefined {
-    const file = path.join(this.info.dataDir, "prosody.pid");
+    const file = path.join(this.info.dataDir, `${this.info.server}.pid`);
     const pid = existsSync(file) ? Number(readFileSync(file, "utf8").trim()) : NaN;
     return Number.isInteger(pid) && pid > 0 ? pid : this.child.pid;
   }
 
-  /** SIGTERM to Prosody, then SIGKILL after `graceMs`; resolves when the process has gone. */
+  /** SIGTERM to the server, then SIGKILL after `graceMs`; resolves when the process has gone. */
   async stop(graceMs = 10_000): Promise<void> {
     if (this.#exitReason) return;
     const pid = this.pid;
@@ -201,7 +234,7 @@ export class RunningServer {
     process.removeListener("exit", this.#killOnExit);
   }
 
-  /** Registered on process exit so that a crash of ours never leaves Prosody behind. */
+  /** Registered on process exit so that a crash of ours never leaves the server behind. */
   readonly #killOnExit = () => {
     if (this.#exitReason) return;
     for (const p of [this.pid, this.child.pid]) if (p) try { process.kill(p, "SIGTERM"); } catch { /* gone */ }
@@ -217,37 +250,50 @@ async function tail(file: string, lines = 15): Promise<string> {
   }
 }
 
-/** Prepares (see prepareServer) and starts Prosody in the foreground, waiting until its ports answer. */
+/** Prepares (see prepareServer) and starts the server in the foreground, waiting until its ports answer. */
 export async function startServer(spec: ServerSpec): Promise<RunningServer> {
+  if (serverOf(spec) === "ejabberd") return startEjabberd({ ...spec, server: "ejabberd" });
   const { info, secrets, configPath } = await prepareServer(spec);
-  const pidFile = path.join(info.dataDir, "prosody.pid");
-  await rm(pidFile, { force: true });
+  // Prosody opens the component port only when it has external components to serve.
+  return launch(info, secrets, asServerUser("prosody", ["--config", configPath, "-F"]), {
+    ports: info.components.length ? [info.ports.c2s, info.ports.component] : [info.ports.c2s],
+    logs: [path.join(info.dataDir, "prosody.log")],
+  });
+}
+
+/**
+ * Runs a prepared server's foreground command as its user, output in <dataDir>/console.log, and
+ * waits until `ports` answer; on failure it stops the process and throws with the logs' last lines.
+ */
+export async function launch(
+  info: ServerInfo,
+  secrets: Secrets,
+  [cmd, args]: [string, string[]],
+  opts: { ports: number[]; logs: string[] },
+): Promise<RunningServer> {
+  const name = SERVER_NAMES[info.server];
+  await rm(path.join(info.dataDir, `${info.server}.pid`), { force: true });
   const consoleLog = path.join(info.dataDir, "console.log");
   const out = openSync(consoleLog, "a");
-  if (isRoot()) await chown(consoleLog, ...(await prosodyIds()));
-  const [cmd, args] = asServerUser("prosody", ["--config", configPath, "-F"]);
-  // Own process group: a Ctrl-C in the terminal reaches us, and we stop Prosody in order.
+  if (isRoot()) await chown(consoleLog, ...(await userIds(info.server)));
+  // Own process group: a Ctrl-C in the terminal reaches us, and we stop the server in order.
   const child = spawn(cmd, args, { stdio: ["ignore", out, out], detached: true });
   closeSync(out);
   const server = new RunningServer(info, secrets, child);
   server.watchParentExit();
   try {
-    // Prosody opens the component port only when it has external components to serve.
-    const ports = info.components.length ? [info.ports.c2s, info.ports.component] : [info.ports.c2s];
-    await waitForPorts(info.address, ports, {
-      timeoutMs: 20_000,
-      failed: () => server.exited,
-    });
+    await waitForPorts(info.address, opts.ports, { timeoutMs: 30_000, failed: () => server.exited });
   } catch (err) {
     await server.stop(2_000).catch(() => undefined);
-    const logs = [await tail(consoleLog), await tail(path.join(info.dataDir, "prosody.log"))].filter(Boolean).join("\n");
-    throw new Error(`Prosody did not start: ${(err as Error).message}${logs ? `\n${logs}` : ""}`);
+    const logs = (await Promise.all([consoleLog, ...opts.logs].map((f) => tail(f)))).filter(Boolean).join("\n");
+    throw new Error(`${name} did not start: ${(err as Error).message}${logs ? `\n${logs}` : ""}`);
   }
-  log.info("prosody started", { pid: server.pid, ports: info.ports });
+  log.info(`${info.server} started`, { pid: server.pid, ports: info.ports });
   return server;
 }
 
-async function prosodyIds(): Promise<[number, number]> {
-  const [uid, gid] = (await run("sh", ["-c", "id -u prosody; id -g prosody"])).trim().split("\n").map(Number);
+/** The uid and gid of the server's system user (Debian names it after the server). */
+async function userIds(user: string): Promise<[number, number]> {
+  const [uid, gid] = (await run("sh", ["-c", `id -u ${user}; id -g ${user}`])).trim().split("\n").map(Number);
   return [uid!, gid!];
 }

@@ -76,3 +76,16 @@ export function toXmppError(err: unknown, context = ""): XmppError {
   if (e?.name === "TimeoutError") return new XmppError("remote-server-timeout", `no reply${context ? ` from ${context}` : ""} in time`);
   return new XmppError("internal-server-error", e?.message ?? String(err));
 }
+
+/**
+ * Servers refuse the same pubsub request in different words (xep/servers.md); flexfed sees one.
+ * A subscription or read refused by a whitelist node: Prosody says `forbidden`, ejabberd says
+ * `not-allowed` + `closed-node` (XEP-0060 §6.1.3.4, §6.5.9.4); both become `forbidden`, with the
+ * server's application condition kept.
+ */
+export function pubsubError(err: XmppError): XmppError {
+  if (err.condition === "not-allowed" && err.applicationCondition === "closed-node") {
+    return new XmppError("forbidden", err.text, { application: err.application });
+  }
+  return err;
+}

@@ -2,6 +2,7 @@
 // reading items and receiving notifications.
 import { createElement as x, type Element } from "ltx/lib/ltx.js";
 import type { XmppConnection } from "./connection.ts";
+import { pubsubError, XmppError } from "./errors.ts";
 
 export const NS_PUBSUB = "http://jabber.org/protocol/pubsub";
 export const NS_PUBSUB_OWNER = "http://jabber.org/protocol/pubsub#owner";
@@ -63,30 +64,39 @@ export interface PubsubEvent {
 export class PubsubClient {
   constructor(readonly conn: XmppConnection, readonly service: string) {}
 
+  /** Every request goes through here: one place where the servers' refusals are made alike. */
+  async #iq(type: "get" | "set", payload: Element): Promise<Element | undefined> {
+    try {
+      return await this.conn.iq(this.service, type, payload);
+    } catch (err) {
+      throw err instanceof XmppError ? pubsubError(err) : err;
+    }
+  }
+
   async createNode(node: string, config?: NodeConfig): Promise<void> {
     const pubsub = x("pubsub", { xmlns: NS_PUBSUB }, x("create", { node }));
     if (config) pubsub.append(x("configure", {}, configForm(`${NS_PUBSUB}#node_config`, config)));
-    await this.conn.iq(this.service, "set", pubsub);
+    await this.#iq("set", pubsub);
   }
 
   async configureNode(node: string, config: NodeConfig): Promise<void> {
-    await this.conn.iq(this.service, "set",
+    await this.#iq("set",
       x("pubsub", { xmlns: NS_PUBSUB_OWNER }, x("configure", { node }, configForm(`${NS_PUBSUB}#node_config`, config))));
   }
 
   async deleteNode(node: string): Promise<void> {
-    await this.conn.iq(this.service, "set", x("pubsub", { xmlns: NS_PUBSUB_OWNER }, x("delete", { node })));
+    await this.#iq("set", x("pubsub", { xmlns: NS_PUBSUB_OWNER }, x("delete", { node })));
   }
 
   /** Sets affiliations of bare JIDs; "none" removes one. */
   async setAffiliations(node: string, affiliations: Record<string, Affiliation>): Promise<void> {
     const el = x("affiliations", { node });
     for (const [jid, affiliation] of Object.entries(affiliations)) el.append(x("affiliation", { jid, affiliation }));
-    await this.conn.iq(this.service, "set", x("pubsub", { xmlns: NS_PUBSUB_OWNER }, el));
+    await this.#iq("set", x("pubsub", { xmlns: NS_PUBSUB_OWNER }, el));
   }
 
   async getAffiliations(node: string): Promise<Record<string, Affiliation>> {
-    const res = await this.conn.iq(this.service, "get", x("pubsub", { xmlns: NS_PUBSUB_OWNER }, x("affiliations", { node })));
+    const res = await this.#iq("get", x("pubsub", { xmlns: NS_PUBSUB_OWNER }, x("affiliations", { node })));
     const out: Record<string, Affiliation> = {};
     for (const a of res?.getChild("affiliations")?.getChildren("affiliation") ?? []) {
       if (a.attrs.jid) out[a.attrs.jid] = a.attrs.affiliation as Affiliation;
@@ -96,7 +106,7 @@ export class PubsubClient {
 
   /** A node's subscriptions (owner view): subscriber JID -> state. */
   async getSubscriptions(node: string): Promise<Record<string, string>> {
-    const res = await this.conn.iq(this.service, "get", x("pubsub", { xmlns: NS_PUBSUB_OWNER }, x("subscriptions", { node })));
+    const res = await this.#iq("get", x("pubsub", { xmlns: NS_PUBSUB_OWNER }, x("subscriptions", { node })));
     const out: Record<string, string> = {};
     for (const s of res?.getChild("subscriptions")?.getChildren("subscription") ?? []) {
       if (s.attrs.jid) out[s.attrs.jid] = s.attrs.subscription ?? "subscribed";
@@ -108,37 +118,37 @@ export class PubsubClient {
   async setSubscriptions(node: string, subscriptions: Record<string, "subscribed" | "none">): Promise<void> {
     const el = x("subscriptions", { node });
     for (const [jid, subscription] of Object.entries(subscriptions)) el.append(x("subscription", { jid, subscription }));
-    await this.conn.iq(this.service, "set", x("pubsub", { xmlns: NS_PUBSUB_OWNER }, el));
+    await this.#iq("set", x("pubsub", { xmlns: NS_PUBSUB_OWNER }, el));
   }
 
   /** Publishes one item; re-using an id replaces that item. Resolves with the item id. */
   async publish(node: string, payload: Element, itemId?: string): Promise<string> {
     const item = x("item", itemId ? { id: itemId } : {}, payload);
-    const res = await this.conn.iq(this.service, "set", x("pubsub", { xmlns: NS_PUBSUB }, x("publish", { node }, item)));
+    const res = await this.#iq("set", x("pubsub", { xmlns: NS_PUBSUB }, x("publish", { node }, item)));
     return res?.getChild("publish")?.getChild("item")?.attrs.id ?? itemId ?? "";
   }
 
   async retract(node: string, itemId: string): Promise<void> {
-    await this.conn.iq(this.service, "set",
+    await this.#iq("set",
       x("pubsub", { xmlns: NS_PUBSUB }, x("retract", { node, notify: "true" }, x("item", { id: itemId }))));
   }
 
   /** Subscribes `jid` (default: this connection's bare JID) to a node. */
   async subscribe(node: string, jid = bare(this.conn.jid)): Promise<{ subscription: string; subid?: string }> {
-    const res = await this.conn.iq(this.service, "set", x("pubsub", { xmlns: NS_PUBSUB }, x("subscribe", { node, jid })));
+    const res = await this.#iq("set", x("pubsub", { xmlns: NS_PUBSUB }, x("subscribe", { node, jid })));
     const sub = res?.getChild("subscription");
     return { subscription: sub?.attrs.subscription ?? "subscribed", subid: sub?.attrs.subid };
   }
 
   async unsubscribe(node: string, jid = bare(this.conn.jid)): Promise<void> {
-    await this.conn.iq(this.service, "set", x("pubsub", { xmlns: NS_PUBSUB }, x("unsubscribe", { node, jid })));
+    await this.#iq("set", x("pubsub", { xmlns: NS_PUBSUB }, x("unsubscribe", { node, jid })));
   }
 
   /** Reads a node's items (the newest `max`, or the given ids). */
   async items(node: string, opts: { max?: number; ids?: string[] } = {}): Promise<Item[]> {
     const items = x("items", opts.max ? { node, max_items: opts.max } : { node });
     for (const id of opts.ids ?? []) items.append(x("item", { id }));
-    const res = await this.conn.iq(this.service, "get", x("pubsub", { xmlns: NS_PUBSUB }, items));
+    const res = await this.#iq("get", x("pubsub", { xmlns: NS_PUBSUB }, items));
     return (res?.getChild("items")?.getChildren("item") ?? []).map(toItem);
   }
 }

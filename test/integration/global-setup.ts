@@ -1,4 +1,4 @@
-// Starts one real Prosody for the integration suites, through the same code as `npm start`
+// Starts one real server (Prosody, or ejabberd with FLEXFED_SERVER=ejabberd) for the integration suites, through the same code as `npm start`
 // (src/server), in a temp dir on free loopback ports, and stops it by PID afterwards.
 import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import os from "node:os";
@@ -7,7 +7,7 @@ import type { TestProject } from "vitest/node";
 import { ensureCa } from "../../src/server/certs.ts";
 import { ensurePackages } from "../../src/server/install.ts";
 import { startServer } from "../../src/server/prosody.ts";
-import { TEST_ACCOUNTS, TEST_COMPONENTS } from "./fixtures.ts";
+import { TEST_ACCOUNTS, TEST_COMPONENTS, TEST_SERVER } from "./fixtures.ts";
 
 declare module "vitest" {
   export interface ProvidedContext {
@@ -17,9 +17,10 @@ declare module "vitest" {
 }
 
 export default async function setup(project: TestProject) {
-  ensurePackages();
+  ensurePackages(TEST_SERVER);
   const dataDir = await mkdtemp(path.join(os.tmpdir(), "flexfed-test-"));
   const server = await startServer({
+    server: TEST_SERVER,
     dataDir,
     components: TEST_COMPONENTS,
     accounts: TEST_ACCOUNTS,

@@ -7,6 +7,7 @@ import { inject } from "vitest";
 import { accountOptions, componentOptions } from "../../src/server/endpoints.ts";
 import { readServerInfo, startServer, type RunningServer, type ServerSpec } from "../../src/server/prosody.ts";
 import { XmppConnection } from "../../src/xmpp/index.ts";
+import { TEST_SERVER } from "./fixtures.ts";
 
 export const testServer = () => readServerInfo(inject("dataDir"));
 
@@ -33,7 +34,7 @@ export interface OwnServer extends RunningServer {
  */
 export async function startOwnServer(spec: Omit<ServerSpec, "dataDir" | "caDir">): Promise<OwnServer> {
   const dataDir = await mkdtemp(path.join(os.tmpdir(), "flexfed-own-"));
-  const full = { smacksHibernation: 5, ...spec, dataDir, caDir: path.dirname(testServer().info.caCert) };
+  const full = { server: TEST_SERVER, smacksHibernation: 5, ...spec, dataDir, caDir: path.dirname(testServer().info.caCert) };
   const server = await startServer(full);
   return Object.assign(server, {
     async restart(opts: { whileDown?: () => Promise<void> } = {}) {

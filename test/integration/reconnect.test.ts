@@ -6,6 +6,7 @@ import path from "node:path";
 import { createElement as x } from "ltx/lib/ltx.js";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { accountOptions, componentOptions } from "../../src/server/endpoints.ts";
+import { TEST_SERVER } from "./fixtures.ts";
 import { testServer } from "./harness.ts";
 import { startServer, type RunningServer } from "../../src/server/prosody.ts";
 import { keepPresence, onPresence, XmppConnection, type Presence } from "../../src/xmpp/index.ts";
@@ -17,7 +18,7 @@ describe("reconnect after the server dies", () => {
   let server: RunningServer;
   let device: XmppConnection, app: XmppConnection;
   // Signed by the suite's CA, which this process already trusts.
-  const spec = () => ({ dataDir, components: ["app", "late"], accounts: ["device"], smacksHibernation: 2, caDir: path.dirname(testServer().info.caCert) });
+  const spec = () => ({ server: TEST_SERVER, dataDir, components: ["app", "late"], accounts: ["device"], smacksHibernation: 2, caDir: path.dirname(testServer().info.caCert) });
 
   beforeAll(async () => {
     dataDir = await mkdtemp(path.join(os.tmpdir(), "flexfed-reconnect-"));

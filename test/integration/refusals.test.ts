@@ -7,6 +7,7 @@ import { describe, expect, it } from "vitest";
 import { accountOptions, componentOptions } from "../../src/server/endpoints.ts";
 import { startServer } from "../../src/server/prosody.ts";
 import { XmppConnection } from "../../src/xmpp/index.ts";
+import { TEST_SERVER } from "./fixtures.ts";
 import { testServer } from "./harness.ts";
 
 describe("connect() refusals", () => {
@@ -24,7 +25,7 @@ describe("connect() refusals", () => {
 
   it("names NODE_EXTRA_CA_CERTS when the server's certificate comes from a CA this process does not trust", async () => {
     const dataDir = await mkdtemp(path.join(os.tmpdir(), "flexfed-untrusted-"));
-    const server = await startServer({ dataDir, components: [], accounts: ["device"] });
+    const server = await startServer({ server: TEST_SERVER, dataDir, components: [], accounts: ["device"] });
     try {
       const err = await XmppConnection.client(accountOptions(server, "device")).catch((e: Error) => e);
       expect((err as Error).message).toMatch(/not trusted.*NODE_EXTRA_CA_CERTS/);

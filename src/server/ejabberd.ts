@@ -1,0 +1,145 @@
+// ejabberd as flexfed's second server (xep/servers.md): the same spec, data dir, certificates and
+// secrets as Prosody (prosody.ts), its own config (server-config/ejabberd.yml) and Erlang process.
+import { createHash, randomBytes } from "node:crypto";
+import { readFileSync } from "node:fs";
+import { mkdir, writeFile } from "node:fs/promises";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+import type { z } from "zod";
+import { fillPlaceholders, networkPlaceholders, type ProsodyConfigValues } from "./config.ts";
+import { asServerUser, isRoot, run } from "./exec.ts";
+import { freePort } from "./ports.ts";
+import { launch, prepareDataDir, prepareServer, ServerSpecSchema, type RunningServer, type ServerInfo, type ServerSpec } from "./prosody.ts";
+import type { Secrets } from "./secrets.ts";
+
+const TEMPLATE = fileURLToPath(new URL("../../server-config/ejabberd.yml", import.meta.url));
+/** Debian's package creates this user; ejabberdctl runs only as it (or as root, which we avoid). */
+const USER = "ejabberd";
+
+/** Values substituted into server-config/ejabberd.yml: Prosody's (config.ts) where they mean the same. */
+export type EjabberdConfigValues = Pick<ProsodyConfigValues, "certDir" | "domain" | "address" | "ports" | "components" | "smacksHibernation"> & {
+  caCert: string;
+  /** JIDs allowed to create pubsub nodes (Prosody: admins). */
+  nodeCreators: string[];
+  logLevel: keyof typeof LOG_LEVELS;
+  /** Federated: the CA bundle that authenticates peers. */
+  trust?: string;
+};
+
+const LOG_LEVELS = { debug: "debug", info: "info", warn: "warning", error: "error" } as const;
+
+export function renderEjabberdConfig(v: EjabberdConfigValues, template = readFileSync(TEMPLATE, "utf8")): string {
+  return fillPlaceholders("ejabberd.yml", template, {
+    ...networkPlaceholders(v),
+    // JSON is YAML's flow style: one line each, and an empty map or list stays valid.
+    COMPONENTS: JSON.stringify(Object.fromEntries(Object.entries(v.components).map(([jid, password]) => [jid, { password }]))),
+    NODE_CREATORS: JSON.stringify(v.nodeCreators),
+    SMACKS_HIBERNATION: String(v.smacksHibernation),
+    LOG_LEVEL: LOG_LEVELS[v.logLevel],
+    CA_FILE: v.trust ?? v.caCert,
+  });
+}
+
+/**
+ * The Erlang side, for ejabberdctl (sourced as a shell file) and the VM:
+ * - a node name unique to the data dir, kept across restarts (mnesia's data belongs to its node);
+ * - Erlang distribution on a fixed loopback port with no epmd (`ERL_DIST_PORT`: ejabberdctl then
+ *   passes -start_epmd false), so no daemon outlives the server and parallel servers never meet;
+ * - a cookie of its own in vm.args (not on a command line that `ps` shows);
+ * - an inetrc: how the VM resolves names, with a federation's private hosts file.
+ */
+function erlangFiles(dataDir: string, distPort: number, hostsFile?: string): Record<string, string> {
+  const node = `flexfed-${createHash("sha256").update(dataDir).digest("hex").slice(0, 12)}@localhost`;
+  return {
+    "ejabberdctl.cfg": [
+      `ERLANG_NODE=${node}`,
+      `ERL_DIST_PORT=${distPort}`,
+      `EJABBERD_PID_PATH=${path.join(dataDir, "ejabberd.pid")}`,
+      `ERL_OPTIONS="-env ERL_CRASH_DUMP_BYTES 0"`,
+      "",
+    ].join("\n"),
+    "vm.args": `-setcookie ${randomBytes(18).toString("hex")}\n-kernel inet_dist_use_interface {127,0,0,1}\n`,
+    inetrc: [
+      ...(hostsFile ? [`{hosts_file, ${JSON.stringify(hostsFile)}}.`] : []),
+      `{host, {127,0,0,1}, ["localhost"]}.`,
+      `{lookup, [file, native]}.`,
+      "",
+    ].join("\n"),
+  };
+}
+
+/** ejabberdctl for this data dir, as the ejabberd user; every file it reads is in the data dir. */
+function ejabberdctl(dataDir: string, args: string[]): [string, string[]] {
+  if (!isRoot() && process.env.USER !== USER) {
+    throw new Error("ejabberd runs as the `ejabberd` user: start flexfed as root (it switches to that user) or as ejabberd");
+  }
+  return asServerUser("ejabberdctl", [
+    "--config-dir", dataDir,
+    "--config", path.join(dataDir, "ejabberd.yml"),
+    "--ctl-config", path.join(dataDir, "ejabberdctl.cfg"),
+    "--spool", path.join(dataDir, "spool"),
+    "--logs", path.join(dataDir, "logs"),
+    ...args,
+  ], USER);
+}
+
+/** Like prepareServer for Prosody: data dir, config and Erlang files. Accounts are registered at start. */
+export async function prepareEjabberd(spec: z.output<typeof ServerSpecSchema>): Promise<{ info: ServerInfo; secrets: Secrets; configPath: string }> {
+  const { info, secrets, certDir } = await prepareDataDir(spec, "ejabberd");
+  const { dataDir } = info;
+  const jid = (label: string) => `${label}.${spec.domain}`;
+  const configPath = path.join(dataDir, "ejabberd.yml");
+  const config = renderEjabberdConfig({
+    certDir,
+    caCert: info.caCert,
+    domain: spec.domain,
+    address: spec.address,
+    ports: info.ports,
+    nodeCreators: spec.admins.map(jid),
+    components: Object.fromEntries(spec.components.map((c) => [jid(c), secrets.components[c]!])),
+    smacksHibernation: spec.smacksHibernation,
+    logLevel: spec.logLevel,
+    trust: spec.federation?.trust,
+  });
+  await writeFile(configPath, config, { mode: 0o600 });
+  const files = erlangFiles(dataDir, await freePort("127.0.0.1"), spec.federation?.hostsFile);
+  for (const [name, text] of Object.entries(files)) await writeFile(path.join(dataDir, name), text, { mode: 0o600 });
+  await Promise.all(["spool", "logs"].map((d) => mkdir(path.join(dataDir, d), { recursive: true, mode: 0o700 })));
+  if (isRoot()) await run("chown", ["-R", `${USER}:${USER}`, dataDir]);
+  return { info, secrets, configPath };
+}
+
+/** Starts ejabberd in the foreground, then registers every account of secrets.json. */
+export async function startEjabberd(spec: ServerSpec): Promise<RunningServer> {
+  const { info, secrets } = await prepareServer(spec);
+  const server = await launch(info, secrets, ejabberdctl(info.dataDir, ["foreground"]), {
+    ports: [info.ports.c2s, info.ports.component],
+    logs: [path.join(info.dataDir, "logs", "ejabberd.log"), path.join(info.dataDir, "logs", "error.log")],
+  });
+  try {
+    await addEjabberdAccounts(info, Object.entries(secrets.accounts));
+  } catch (err) {
+    await server.stop();
+    throw err;
+  }
+  return server;
+}
+
+/**
+ * Creates accounts (or resets their password) on a running ejabberd, a few at a time. Each
+ * ejabberdctl call starts an Erlang VM that talks to the server's node.
+ */
+export async function addEjabberdAccounts(info: ServerInfo, accounts: [string, string][]): Promise<void> {
+  const queue = [...accounts];
+  const ctl = (args: string[]) => run(...ejabberdctl(info.dataDir, args));
+  const worker = async () => {
+    for (let next = queue.shift(); next; next = queue.shift()) {
+      const [user, password] = next;
+      await ctl(["register", user, info.domain, password]).catch(async (err: Error) => {
+        if (!/already registered/i.test(err.message)) throw err;
+        await ctl(["change_password", user, info.domain, password]);
+      });
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(4, queue.length) }, worker));
+}
