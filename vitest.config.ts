@@ -1,7 +1,7 @@
 import { defineConfig } from "vitest/config";
 
-// Two projects: pure unit suites run without a server; integration suites share one real
-// Prosody started once by the global setup (the same code path as `npm start`).
+// Unit suites run without a server; the integration suites run twice, each time sharing one real
+// server started by the global setup (the same code path as `npm start`): Prosody, then ejabberd.
 export default defineConfig({
   test: {
     testTimeout: 30_000,
@@ -14,16 +14,24 @@ export default defineConfig({
           exclude: ["test/integration/**"],
         },
       },
-      {
-        test: {
-          name: "integration",
-          include: ["test/integration/**/*.test.ts"],
-          globalSetup: ["test/integration/global-setup.ts"],
-          testTimeout: 60_000,
-          hookTimeout: 90_000,
-          pool: "forks",
-        },
-      },
+      integration("prosody", 0),
+      // After the Prosody run, not beside it: the machine's load, and so the suites' timing, stays as it was.
+      integration("ejabberd", 1),
     ],
   },
 });
+
+function integration(server: "prosody" | "ejabberd", groupOrder: number) {
+  return {
+    test: {
+      name: server === "prosody" ? "integration" : `integration-${server}`,
+      include: ["test/integration/**/*.test.ts"],
+      globalSetup: ["test/integration/global-setup.ts"],
+      env: { FLEXFED_SERVER: server },
+      sequence: { groupOrder },
+      testTimeout: 60_000,
+      hookTimeout: 90_000,
+      pool: "forks" as const,
+    },
+  };
+}

@@ -26,14 +26,16 @@ export type EjabberdConfigValues = Pick<ProsodyConfigValues, "certDir" | "domain
   trust?: string;
 };
 
+const yaml = (s: string) => JSON.stringify(s); // a JSON string is a valid YAML double-quoted scalar
 const LOG_LEVELS = { debug: "debug", info: "info", warn: "warning", error: "error" } as const;
 
 export function renderEjabberdConfig(v: EjabberdConfigValues, template = readFileSync(TEMPLATE, "utf8")): string {
   return fillPlaceholders("ejabberd.yml", template, {
     ...networkPlaceholders(v),
-    // JSON is YAML's flow style: one line each, and an empty map or list stays valid.
-    COMPONENTS: JSON.stringify(Object.fromEntries(Object.entries(v.components).map(([jid, password]) => [jid, { password }]))),
-    NODE_CREATORS: JSON.stringify(v.nodeCreators),
+    // YAML flow style, one line each, so an empty map or list stays valid (with a space after
+    // each colon: ejabberd's YAML 1.1 parser rejects JSON's "key":value).
+    COMPONENTS: `{${Object.entries(v.components).map(([jid, password]) => `${yaml(jid)}: {password: ${yaml(password)}}`).join(", ")}}`,
+    NODE_CREATORS: `[${v.nodeCreators.map(yaml).join(", ")}]`,
     SMACKS_HIBERNATION: String(v.smacksHibernation),
     LOG_LEVEL: LOG_LEVELS[v.logLevel],
     CA_FILE: v.trust ?? v.caCert,

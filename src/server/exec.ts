@@ -1,10 +1,10 @@
 import { execFile, spawnSync } from "node:child_process";
 
-/** Runs a program and resolves with its stdout; rejects with its stderr in the message. */
+/** Runs a program and resolves with its stdout; rejects with its stderr (else stdout: ejabberdctl's errors go there) in the message. */
 export function run(cmd: string, args: string[], opts: { cwd?: string } = {}): Promise<string> {
   return new Promise((resolve, reject) => {
     execFile(cmd, args, { cwd: opts.cwd, maxBuffer: 16 * 1024 * 1024 }, (err, stdout, stderr) => {
-      if (err) reject(new Error(`${cmd} ${args.join(" ")} failed: ${(stderr || err.message).trim()}`));
+      if (err) reject(new Error(`${cmd} ${args.join(" ")} failed: ${(stderr || stdout || err.message).trim()}`));
       else resolve(stdout);
     });
   });

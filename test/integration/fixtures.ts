@@ -1,7 +1,9 @@
 import { ServerKind } from "../../src/server/prosody.ts";
 
-/** The server every integration suite runs against: FLEXFED_SERVER=ejabberd, else Prosody. */
-export const TEST_SERVER = ServerKind.parse(process.env.FLEXFED_SERVER || "prosody");
+/** The server integration suites run against: FLEXFED_SERVER=ejabberd, else Prosody. */
+export const testServerKind = (env: Record<string, string | undefined> = process.env) => ServerKind.parse(env.FLEXFED_SERVER || "prosody");
+/** In a test worker: its project's server (vitest.config.ts sets FLEXFED_SERVER per project). */
+export const TEST_SERVER = testServerKind();
 
 /** Components every integration suite may use (labels: "app" becomes app.<domain>). */
 export const TEST_COMPONENTS = ["registry", "provisioning", "app", "app2"];

@@ -7,7 +7,7 @@ import type { TestProject } from "vitest/node";
 import { ensureCa } from "../../src/server/certs.ts";
 import { ensurePackages } from "../../src/server/install.ts";
 import { startServer } from "../../src/server/prosody.ts";
-import { TEST_ACCOUNTS, TEST_COMPONENTS, TEST_SERVER } from "./fixtures.ts";
+import { TEST_ACCOUNTS, TEST_COMPONENTS, testServerKind } from "./fixtures.ts";
 
 declare module "vitest" {
   export interface ProvidedContext {
@@ -17,10 +17,12 @@ declare module "vitest" {
 }
 
 export default async function setup(project: TestProject) {
-  ensurePackages(TEST_SERVER);
+  // Setups run in vitest's main process, one per project: the project's env says which server.
+  const kind = testServerKind({ ...process.env, ...project.config.env });
+  ensurePackages(kind);
   const dataDir = await mkdtemp(path.join(os.tmpdir(), "flexfed-test-"));
   const server = await startServer({
-    server: TEST_SERVER,
+    server: kind,
     dataDir,
     components: TEST_COMPONENTS,
     accounts: TEST_ACCOUNTS,
@@ -30,7 +32,9 @@ export default async function setup(project: TestProject) {
   const peerCaDir = path.join(dataDir, "peer-ca");
   const { caCert: peerCa } = await ensureCa(peerCaDir, "the peer domain");
   const trusted = path.join(dataDir, "trusted.pem");
-  await writeFile(trusted, (await readFile(server.info.caCert, "utf8")) + (await readFile(peerCa, "utf8")));
+  // Every project's setup runs before any worker starts, so the last bundle holds the earlier ones.
+  const earlier = process.env.NODE_EXTRA_CA_CERTS ? await readFile(process.env.NODE_EXTRA_CA_CERTS, "utf8").catch(() => "") : "";
+  await writeFile(trusted, earlier + (await readFile(server.info.caCert, "utf8")) + (await readFile(peerCa, "utf8")));
   // Workers are forked after this point and inherit the variable: it is how xmpp.js's STARTTLS
   // trusts the generated CAs (it cannot be given a CA option).
   process.env.NODE_EXTRA_CA_CERTS = trusted;
