@@ -26,11 +26,13 @@ examples:
 
 options:
   --config FILE          the app's settings, YAML or JSON
+  --devices-domain NAME  work with the devices of another (federated) domain: its registry, its
+                         provisioning and its pubsub (default the app's own domain)
   --set JSON             the app's settings inline
 ${SERVER_OPTIONS_HELP}`;
 
 export async function run(argv: string[]): Promise<number> {
-  const args = parseCommand(argv, { name: "app", usage: USAGE, options: { ...SERVER_OPTIONS, config: { type: "string" }, set: { type: "string" } }, positionals: true });
+  const args = parseCommand(argv, { name: "app", usage: USAGE, options: { ...SERVER_OPTIONS, config: { type: "string" }, set: { type: "string" }, "devices-domain": { type: "string" } }, positionals: true });
   if (!args) return 0;
   const [action, name] = args.positionals;
   if (action !== "run") throw new UsageError(`app: say run${action ? `, not '${action}'` : ""}\n\n${USAGE}`);
@@ -54,7 +56,7 @@ export async function run(argv: string[]): Promise<number> {
   const rerun = rerunTrustingCa(server.info);
   if (rerun !== undefined) return rerun;
   const conn = await XmppConnection.component(componentOptions(server, name!));
-  const runtime = new AppRuntime({ conn, search: app.search });
+  const runtime = new AppRuntime({ conn, search: app.search, domain: args.values["devices-domain"] });
   try {
     await runtime.start();
     const hosted = hostApp(app, runtime);

@@ -18,12 +18,14 @@ end          ends signal ID now (publishes it again with end = now; end = start 
 
 options:
   --as ACCOUNT           the grid operator's account (default operator); its password is in the data dir
+  --to DOMAIN            publish on DOMAIN's grid/FEEDER (an aggregator's domain, over federation;
+                         default the operator's own domain)
 ${SERVER_OPTIONS_HELP}`;
 
 const OPTIONS = {
   ...ACCOUNT_OPTIONS,
   feeder: { type: "string" }, limit: { type: "string" }, direction: { type: "string" }, start: { type: "string" }, end: { type: "string" },
-  minutes: { type: "string" }, id: { type: "string" },
+  minutes: { type: "string" }, id: { type: "string" }, to: { type: "string" },
 } as const;
 
 type Values = { feeder?: string; limit?: string; direction?: string; start?: string; end?: string; minutes?: string; id?: string };
@@ -70,7 +72,7 @@ export async function run(argv: string[]): Promise<number> {
   const signal = action === "congestion" ? congestionFromArgs(v, new Date()) : undefined;
   const as = v.as ?? "operator";
   return asAccount({ ...v, as }, async (conn, info) => {
-    const ps = new PubsubClient(conn, info.pubsub);
+    const ps = new PubsubClient(conn, v.to ? `pubsub.${v.to}` : info.pubsub);
     const node = `grid/${v.feeder}`;
     try {
       let out = signal;

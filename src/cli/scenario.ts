@@ -15,11 +15,14 @@ export const EXAMPLE_SITES = ["home.yaml", "feeder.yaml"].map((f) => path.relati
 
 export const SCENARIO_OPTIONS = {
   "day-minutes": { type: "string" }, date: { type: "string" }, "congestion-limit": { type: "string" }, once: { type: "boolean" },
+  "grid-data-dir": { type: "string" },
 } as const;
 export const SCENARIO_OPTIONS_HELP = `  --day-minutes N        wall-clock minutes a simulated day takes (default 4; the day runs twice)
   --date YYYY-MM-DD      the simulated day (default 2026-06-21)
   --congestion-limit W   the feeder's limit during the 17:00-21:00 congestion event (default 6000)
-  --once                 stop after the summary instead of running on until Ctrl-C`;
+  --once                 stop after the summary instead of running on until Ctrl-C
+  --grid-data-dir DIR    the grid operator's own (federated) domain: its operator and its
+                         demand-response app act on the devices across the s2s link`;
 
 const USAGE = `usage: flexfed scenario [FILE...] [options]
 
@@ -53,13 +56,14 @@ export async function run(argv: string[]): Promise<number> {
   if (!args) return 0;
   const cfg = scenarioConfig(args.values);
   const server = readServerInfo(serverSpecFrom(args.values).dataDir);
+  const grid = args.values["grid-data-dir"] ? readServerInfo(path.resolve(args.values["grid-data-dir"])) : undefined;
   const rerun = rerunTrustingCa(server.info);
   if (rerun !== undefined) return rerun;
   const files = args.positionals.length ? args.positionals : EXAMPLE_SITES;
   const stopped = stopSignal();
   let scenario;
   try {
-    scenario = await runScenario(server, files, cfg, (line) => console.log(line), stopped);
+    scenario = await runScenario(server, files, cfg, (line) => console.log(line), stopped, grid);
   } catch (err) {
     if (err instanceof ScenarioStopped) return 0;
     throw err;

@@ -16,11 +16,13 @@ export const ACCOUNT_OPTIONS_HELP = `  --as ACCOUNT           the account to act
  * Returns the re-run's exit code, or undefined when this process already trusts the CA.
  */
 export function rerunTrustingCa(info: ServerInfo): number | undefined {
-  if (process.env.NODE_EXTRA_CA_CERTS === info.caCert) return undefined;
-  if (!existsSync(info.caCert)) throw new Error(`no CA certificate at ${info.caCert}; run \`flexfed server setup\` first`);
+  // A federated server's clients may log in to its peers too: they trust every domain's CA.
+  const ca = info.trust ?? info.caCert;
+  if (process.env.NODE_EXTRA_CA_CERTS === ca) return undefined;
+  if (!existsSync(ca)) throw new Error(`no CA certificate at ${ca}; run \`flexfed server setup\` first`);
   const again = spawnSync(process.execPath, [...process.execArgv, ...process.argv.slice(1)], {
     stdio: "inherit",
-    env: { ...process.env, NODE_EXTRA_CA_CERTS: info.caCert },
+    env: { ...process.env, NODE_EXTRA_CA_CERTS: ca },
   });
   return again.status ?? 1;
 }

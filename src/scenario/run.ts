@@ -40,7 +40,7 @@ export interface Scenario {
 type Server = { info: ServerInfo; secrets: Secrets };
 
 /** The owner lets the apps read and control what they need; existing identical policies are kept. */
-async function grantApps(owner: XmppConnection, info: ServerInfo, cfg: ScenarioConfig): Promise<void> {
+async function grantApps(owner: XmppConnection, info: ServerInfo, cfg: ScenarioConfig, domainOf: (app: string) => string): Promise<void> {
   const provisioning = `provisioning.${info.domain}`;
   const list = await owner.iq(provisioning, "get", x("list", { xmlns: NS_POLICY }));
   const have = new Set((list?.getChildren("policy") ?? []).map((p) =>
@@ -53,7 +53,7 @@ async function grantApps(owner: XmppConnection, info: ServerInfo, cfg: ScenarioC
     ["allow", "monitor", "read", "FEEDER", cfg.congestion.feeder],
   ];
   for (const [effect, app, actions, tag, value] of wants) {
-    const jid = `${app}.${info.domain}`;
+    const jid = `${app}.${domainOf(app)}`;
     if (have.has(`${effect}|${jid}|${actions}|${tag}=${value}`)) continue;
     await owner.iq(provisioning, "set", x("policy", { xmlns: NS_POLICY, effect, actions }, x("subject", { jid }), x("tag", { name: tag, value })));
   }
@@ -64,7 +64,14 @@ const at = (date: string, hhmm: string) => Date.parse(`${date}T${hhmm}:00Z`);
 /** The scenario was stopped (Ctrl-C) before its summary; everything it started is stopped. */
 export class ScenarioStopped extends Error {}
 
-export async function runScenario(server: Server, files: readonly string[], cfg: ScenarioConfig, print: (line: string) => void, stopRequested?: Promise<void>): Promise<Scenario> {
+/**
+ * Runs the scenario on `server`. With `grid`, the grid operator is a domain of its own federated
+ * with the devices' one: its account publishes the congestion signals and its demand-response app
+ * acts on the devices across the link, as the devices' owner allows.
+ */
+export async function runScenario(server: Server, files: readonly string[], cfg: ScenarioConfig, print: (line: string) => void, stopRequested?: Promise<void>, grid?: Server): Promise<Scenario> {
+  const operatorSide = grid ?? server;
+  const serverOf = (app: string) => (app === "dr" ? operatorSide : server);
   let cancelled = false;
   void stopRequested?.then(() => { cancelled = true; });
   const check = () => { if (cancelled) throw new ScenarioStopped("stopped"); };
@@ -89,18 +96,19 @@ export async function runScenario(server: Server, files: readonly string[], cfg:
   };
 
   try {
-    const [owner, operator] = await Promise.all(["owner", "operator"].map(async (name) => {
-      secrets = await addAccounts(server.info.dataDir, [name]);
-      const c = await XmppConnection.client(accountOptions({ info: server.info, secrets }, name, `scenario-${process.pid}`));
-      connections.push(c);
-      return c;
-    })) as [XmppConnection, XmppConnection];
-    await grantApps(owner, server.info, cfg);
+    secrets = await addAccounts(server.info.dataDir, ["owner"]);
+    const owner = await XmppConnection.client(accountOptions({ info: server.info, secrets }, "owner", `scenario-${process.pid}`));
+    connections.push(owner);
+    const operatorSecrets = await addAccounts(operatorSide.info.dataDir, ["operator"]);
+    const operator = await XmppConnection.client(accountOptions({ info: operatorSide.info, secrets: operatorSecrets }, "operator", `scenario-${process.pid}`));
+    connections.push(operator);
+    if (operatorSide === server) secrets = operatorSecrets;
+    await grantApps(owner, server.info, cfg, (app) => serverOf(app).info.domain);
     const configs = { balancer: { site: cfg.home.site, importLimitW: cfg.home.importLimitW, exportLimitW: cfg.home.exportLimitW }, dr: { feeders: [cfg.congestion.feeder] }, monitor: {} };
     for (const name of Object.keys(APPS)) {
-      const conn = await XmppConnection.component(componentOptions(server, name));
+      const conn = await XmppConnection.component(componentOptions(serverOf(name), name));
       connections.push(conn);
-      const runtime = new AppRuntime({ conn, search: APPS[name]!(configs[name as keyof typeof configs]).search });
+      const runtime = new AppRuntime({ conn, search: APPS[name]!(configs[name as keyof typeof configs]).search, domain: server.info.domain });
       await runtime.start();
       runtimes.set(name, runtime);
     }

@@ -52,6 +52,8 @@ export const ServerInfoSchema = z.object({
   ports: z.object({ c2s: z.number(), s2s: z.number(), component: z.number() }),
   dataDir: z.string(),
   caCert: z.string(),
+  /** Federated: the CA bundle of every domain (what a client of several domains trusts). */
+  trust: z.string().optional(),
   pubsub: z.string(),
   telemetry: z.string(),
   components: z.array(z.string()),
@@ -157,6 +159,7 @@ export async function prepareDataDir(
     ports,
     dataDir,
     caCert: certs.caCert,
+    trust: spec.federation?.trust,
     pubsub: `pubsub.${spec.domain}`,
     telemetry: `telemetry.${spec.domain}`,
     components: spec.components,

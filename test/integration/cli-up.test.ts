@@ -6,7 +6,9 @@ import { mkdtemp, rm, stat } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
+import { S2S_PORT } from "../../src/server/federation.ts";
 import { freePort } from "../../src/server/ports.ts";
+import { freeLoopbackAddresses } from "./harness.ts";
 
 const BIN = path.resolve("bin/flexfed.mjs");
 
@@ -134,6 +136,29 @@ describe("flexfed up", () => {
       expect(row("home-1 grid peak import").with).toBeLessThan(row("home-1 grid peak import").without);
       const balancer = /balancer\s+(\d+) instructions sent, (\d+) accepted/.exec(out)!;
       expect(Number(balancer[2])).toBeGreaterThan(0);
+    } finally {
+      await rm(dataDir, { recursive: true, force: true });
+    }
+  }, 240_000);
+
+  it("runs the scenario across two federated domains: the grid operator's demand-response app acts on the aggregator's devices", async () => {
+    const dataDir = await mkdtemp(path.join(os.tmpdir(), "flexfed-up-"));
+    try {
+      const addresses = await freeLoopbackAddresses(2, S2S_PORT);
+      const { code, out } = await runCli(["up", "--federation", "--addresses", addresses.join(","), "--data-dir", dataDir, ...(await portArgs()), "--day-minutes", "0.5", "--once"]);
+      expect(out).toMatch(new RegExp(`Prosody \\(pid \\d+\\) serves aggregator\\.test on ${addresses[0]!.replace(/\./g, "\\.")}`));
+      expect(out).toMatch(/Prosody \(pid \d+\) serves grid\.test/);
+      expect(out).toMatch(/federation \(s2s, TLS\)\s+127\.[\d.]+:5269/);
+      expect(out).toContain("claimed by owner@aggregator.test");
+      expect(out).toContain("flexfed: stopped.");
+      expect(code).toBe(0);
+      // dr.grid.test instructed the aggregator's batteries across the link, and was refused home-1 (its owner's CEM's).
+      const dr = /dr\s+(\d+) instructions sent, (\d+) accepted, \d+ rejected, (\d+) failed/.exec(out);
+      expect(dr, out).not.toBeNull();
+      expect(Number(dr![2])).toBeGreaterThan(0);
+      const congestion = new RegExp("feeder peak 17:00-21:00 \\(limit 6.0 kW\\)\\s+(-?[\\d.]+) kW\\s+(-?[\\d.]+) kW").exec(out)!;
+      expect(Number(congestion[2])).toBeLessThan(Number(congestion[1]));
+      for (const pid of [...out.matchAll(/Prosody \(pid (\d+)\)/g)].map((m) => Number(m[1]))) expect(alive(pid)).toBe(false);
     } finally {
       await rm(dataDir, { recursive: true, force: true });
     }

@@ -4,7 +4,6 @@
 // its own CA; s2s authenticates by certificate. Peers dial each other through TCP proxies that
 // the last test cuts to drop the link.
 import { chmod, mkdtemp, rm } from "node:fs/promises";
-import net from "node:net";
 import os from "node:os";
 import path from "node:path";
 import { createElement as x } from "ltx/lib/ltx.js";
@@ -24,7 +23,7 @@ import { S2S_PORT, startFederation, type Federation } from "../../src/server/fed
 import { RegistryClient, type SearchOperatorInput } from "../../src/registry/index.ts";
 import { isNewerItem } from "../../src/telemetry/index.ts";
 import { PubsubClient, XmppConnection } from "../../src/xmpp/index.ts";
-import { testServer } from "./harness.ts";
+import { freeLoopbackAddresses, testServer } from "./harness.ts";
 import { startTcpProxy, type TcpProxy } from "./tcp-proxy.ts";
 
 const AGG = "agg.test", GRID = "grid.test";
@@ -36,19 +35,6 @@ const DEVICES = [
   { rid: "home-2-battery", site: "home-2", feeder: "f-1", kind: "battery" },
   { rid: "home-3-battery", site: "home-3", feeder: "f-2", kind: "battery" },
 ] as const;
-
-/** Four addresses of one free 127.a.b.0/24 whose s2s port is free: two servers, two proxies. */
-async function freeAddresses(): Promise<string[]> {
-  for (let attempt = 0; attempt < 20; attempt++) {
-    const net24 = `127.${100 + Math.floor(Math.random() * 150)}.${Math.floor(Math.random() * 250)}`;
-    const addresses = [2, 3, 12, 13].map((h) => `${net24}.${h}`);
-    const free = await Promise.all(addresses.map((host) => new Promise<boolean>((resolve) => {
-      const s = net.createServer().once("error", () => resolve(false)).listen(S2S_PORT, host, () => s.close(() => resolve(true)));
-    })));
-    if (free.every(Boolean)) return addresses;
-  }
-  throw new Error(`no free loopback addresses for port ${S2S_PORT}`);
-}
 
 describe("federation over server-to-server XMPP", () => {
   let base: string, fed: Federation, proxies: TcpProxy[], services: ThingServices;
@@ -76,7 +62,7 @@ describe("federation over server-to-server XMPP", () => {
   };
 
   beforeAll(async () => {
-    const [aggAt, gridAt, aggProxyAt, gridProxyAt] = await freeAddresses();
+    const [aggAt, gridAt, aggProxyAt, gridProxyAt] = await freeLoopbackAddresses(4, S2S_PORT);
     base = await mkdtemp(path.join(os.tmpdir(), "flexfed-fed-"));
     await chmod(base, 0o755); // the servers' data dirs inside are theirs (they may run as the prosody user)
     fed = await startFederation(path.join(base, "shared"), [

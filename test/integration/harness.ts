@@ -1,6 +1,7 @@
 // What integration suites share: the running test server's coordinates, connection helpers, and
 // servers of their own for suites that need exclusive components (one connection per component JID).
 import { mkdtemp, rm } from "node:fs/promises";
+import net from "node:net";
 import os from "node:os";
 import path from "node:path";
 import { inject } from "vitest";
@@ -51,4 +52,20 @@ export async function startOwnServer(spec: Omit<ServerSpec, "dataDir" | "caDir">
       await rm(dataDir, { recursive: true, force: true });
     },
   });
+}
+
+/**
+ * `n` addresses of one random 127.a.b.0/24 on which `port` is free: federated servers each need an
+ * address of their own (peers dial the standard s2s port), and parallel runs must not collide.
+ */
+export async function freeLoopbackAddresses(n: number, port: number): Promise<string[]> {
+  for (let attempt = 0; attempt < 20; attempt++) {
+    const net24 = `127.${100 + Math.floor(Math.random() * 150)}.${Math.floor(Math.random() * 250)}`;
+    const addresses = Array.from({ length: n }, (_, i) => `${net24}.${i + 2}`);
+    const free = await Promise.all(addresses.map((host) => new Promise<boolean>((resolve) => {
+      const s = net.createServer().once("error", () => resolve(false)).listen(port, host, () => s.close(() => resolve(true)));
+    })));
+    if (free.every(Boolean)) return addresses;
+  }
+  throw new Error(`no free loopback addresses for port ${port}`);
 }
