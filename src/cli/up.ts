@@ -6,7 +6,7 @@ import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { ensurePackages } from "../server/install.ts";
 import { startFederation } from "../server/federation.ts";
-import { startServer, type RunningServer } from "../server/prosody.ts";
+import { SERVER_NAMES, serverOf, startServer, type RunningServer, type ServerKind } from "../server/prosody.ts";
 import { EXAMPLE_SITES, SCENARIO_OPTIONS, SCENARIO_OPTIONS_HELP, scenarioConfig } from "./scenario.ts";
 import { SERVER_OPTIONS, SERVER_OPTIONS_HELP, serverSpecFrom } from "./server-options.ts";
 import { SMOKE_ADMIN, SMOKE_APP, SMOKE_DEVICE } from "./smoke.ts";
@@ -81,14 +81,16 @@ export async function run(argv: string[]): Promise<number> {
   if (args.values.federation && (args.values.domain || args.values["smoke-count"])) {
     throw new UsageError(`up --federation: its domains are ${FEDERATION.map((d) => d.domain).join(" and ")}; --domain and --smoke-count do not apply`);
   }
+  // Federation is set up and tested on Prosody only (xep/servers.md).
+  if (args.values.federation && spec.server === "ejabberd") throw new UsageError("up --federation runs Prosody; --server ejabberd does not apply");
   const addresses = args.values.addresses?.split(",") ?? FEDERATION.map((d) => d.address);
   if (addresses.length !== 2 || addresses.some((a) => !/^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(a)) || addresses[0] === addresses[1]) {
     throw new UsageError(`up: --addresses takes two different loopback addresses, e.g. 127.0.0.2,127.0.0.3 (got '${args.values.addresses}')`);
   }
-  ensurePackages();
+  ensurePackages(serverOf(spec));
   if (args.values.federation) return runFederation(spec, addresses, scenarioArgs(args.values));
 
-  console.log(`flexfed: preparing ${spec.dataDir} and starting Prosody ...`);
+  console.log(`flexfed: preparing ${spec.dataDir} and starting ${SERVER_NAMES[serverOf(spec)]} ...`);
   const server: RunningServer = await startServer({
     ...spec,
     components: ["registry", "provisioning", "balancer", "dr", "monitor", SMOKE_APP, SMOKE_ADMIN],
@@ -111,18 +113,22 @@ export async function run(argv: string[]): Promise<number> {
   return supervise(children, [server]);
 }
 
+/** Where each server keeps pubsub items and its log (xep/servers.md). */
+const STORES: Record<ServerKind, string> = { prosody: "SQLite and memory", ejabberd: "both in mnesia on disk" };
+const LOGS: Record<ServerKind, string> = { prosody: "prosody.log", ejabberd: "logs/ejabberd.log" };
+
 /** What runs where on one server. */
 function describe(server: RunningServer): string {
   const { info } = server;
   return [
-    `flexfed: Prosody (pid ${server.pid}) serves ${info.domain} on ${info.address}`,
+    `flexfed: ${SERVER_NAMES[info.server]} (pid ${server.pid}) serves ${info.domain} on ${info.address}`,
     `  clients (STARTTLS + SCRAM)  xmpp://${info.address}:${info.ports.c2s}`,
     `  components (XEP-0114)       xmpp://${info.address}:${info.ports.component}  ${info.components.map((c) => `${c}.${info.domain}`).join(", ")}`,
     ...(info.trust ? [`  federation (s2s, TLS)      ${info.address}:${info.ports.s2s}, peers' certificates checked against ${info.trust}`] : []),
-    `  pubsub                      ${info.pubsub} (control spaces, SQLite), ${info.telemetry} (telemetry, memory)`,
+    `  pubsub                      ${info.pubsub} (control spaces), ${info.telemetry} (telemetry): ${STORES[info.server]}`,
     `  CA certificate              ${info.caCert}  (clients: NODE_EXTRA_CA_CERTS=${info.trust ?? info.caCert})`,
     `  secrets                     ${info.dataDir}/secrets.json (mode 0600)`,
-    `  logs                        ${info.dataDir}/prosody.log`,
+    `  logs                        ${info.dataDir}/${LOGS[info.server]}`,
   ].join("\n");
 }
 
