@@ -128,9 +128,26 @@ export class PubsubClient {
     return res?.getChild("publish")?.getChild("item")?.attrs.id ?? itemId ?? "";
   }
 
+  /** Withdraws an item; one that is not there is refused with item-not-found. */
   async retract(node: string, itemId: string): Promise<void> {
-    await this.#iq("set",
-      x("pubsub", { xmlns: NS_PUBSUB }, x("retract", { node, notify: "true" }, x("item", { id: itemId }))));
+    try {
+      await this.#iq("set", x("pubsub", { xmlns: NS_PUBSUB }, x("retract", { node, notify: "true" }, x("item", { id: itemId }))));
+    } catch (err) {
+      // ejabberd lets a publisher retract only items it holds and answers forbidden for any other
+      // id, also one that is not there, where Prosody says item-not-found: ask which it is.
+      if (err instanceof XmppError && err.condition === "forbidden" && !(await this.#holds(node, itemId))) {
+        throw new XmppError("item-not-found", `no item ${itemId} on ${node}`);
+      }
+      throw err;
+    }
+  }
+
+  /** Whether the node holds the item; true when that cannot be read (the refusal stands). */
+  async #holds(node: string, itemId: string): Promise<boolean> {
+    return this.items(node, { ids: [itemId] }).then(
+      (items) => items.some((i) => i.id === itemId),
+      (err: unknown) => !(err instanceof XmppError && err.condition === "item-not-found"),
+    );
   }
 
   /** Subscribes `jid` (default: this connection's bare JID) to a node. */

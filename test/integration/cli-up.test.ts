@@ -8,9 +8,14 @@ import path from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
 import { S2S_PORT } from "../../src/server/federation.ts";
 import { freePort } from "../../src/server/ports.ts";
+import { SERVER_NAMES } from "../../src/server/prosody.ts";
+import { TEST_SERVER } from "./fixtures.ts";
 import { freeLoopbackAddresses } from "./harness.ts";
 
 const BIN = path.resolve("bin/flexfed.mjs");
+/** `flexfed up` on the server of this test project (a federation always runs Prosody). */
+const UP = ["up", "--server", TEST_SERVER];
+const SERVER_PID = new RegExp(`${SERVER_NAMES[TEST_SERVER]} \\(pid (\\d+)\\)`);
 
 function runCli(args: string[], onLine?: (line: string, child: ReturnType<typeof spawn>) => void) {
   const child = spawn(process.execPath, [BIN, ...args], { stdio: ["ignore", "pipe", "pipe"] });
@@ -33,16 +38,16 @@ describe("flexfed up", () => {
   const portsFor = (_dataDir: string) => fixedPorts;
   beforeAll(async () => { fixedPorts = await portArgs(); });
 
-  it("starts Prosody and the smoke scenario, prints what runs where, and stops everything", async () => {
+  it(`starts ${SERVER_NAMES[TEST_SERVER]} and the smoke scenario, prints what runs where, and stops everything`, async () => {
     const dataDir = await mkdtemp(path.join(os.tmpdir(), "flexfed-up-"));
     try {
-      const { code, out } = await runCli(["up", "--data-dir", dataDir, ...(await portArgs()), "--smoke-count", "2"]);
-      expect(out).toMatch(/Prosody \(pid \d+\) serves localhost/);
+      const { code, out } = await runCli([...UP, "--data-dir", dataDir, ...(await portArgs()), "--smoke-count", "2"]);
+      expect(out).toMatch(new RegExp(`${SERVER_PID.source} serves localhost`));
       expect(out).toMatch(/clients \(STARTTLS \+ SCRAM\)\s+xmpp:\/\/127\.0\.0\.1:\d+/);
       expect(out).toMatch(/app: efi\/smoke-device item status = "heartbeat 2"; IQ to smoke-device@localhost\/smoke answered/);
       expect(out).toContain("flexfed: stopped.");
       expect(code).toBe(0);
-      const pid = Number(/Prosody \(pid (\d+)\)/.exec(out)![1]);
+      const pid = Number(SERVER_PID.exec(out)![1]);
       expect(alive(pid)).toBe(false);
       expect((await stat(path.join(dataDir, "secrets.json"))).mode & 0o777).toBe(0o600);
     } finally {
@@ -54,13 +59,13 @@ describe("flexfed up", () => {
     const dataDir = await mkdtemp(path.join(os.tmpdir(), "flexfed-up-"));
     try {
       let signalled = false;
-      const { code, out } = await runCli(["up", "--data-dir", dataDir, ...(await portArgs())], (line, child) => {
+      const { code, out } = await runCli([...UP, "--data-dir", dataDir, ...(await portArgs())], (line, child) => {
         if (!signalled && line.startsWith("app: ")) { signalled = true; child.kill("SIGINT"); }
       });
       expect(signalled).toBe(true);
       expect(out).toContain("flexfed: stopped.");
       expect(code).toBe(0);
-      expect(alive(Number(/Prosody \(pid (\d+)\)/.exec(out)![1]))).toBe(false);
+      expect(alive(Number(SERVER_PID.exec(out)![1]))).toBe(false);
     } finally {
       await rm(dataDir, { recursive: true, force: true });
     }
@@ -73,7 +78,7 @@ describe("flexfed up", () => {
       let homeReady: () => void = () => undefined;
       const home = new Promise<void>((resolve) => (homeReady = resolve));
       const ready = new Promise<void>((resolve) => {
-        void runCli(["up", "--data-dir", dataDir, ...portsFor(dataDir)], (line, child) => {
+        void runCli([...UP, "--data-dir", dataDir, ...portsFor(dataDir)], (line, child) => {
           up = child;
           if (line.startsWith("services: ")) resolve();
           if (line.startsWith("site: ")) homeReady();
@@ -119,7 +124,7 @@ describe("flexfed up", () => {
   it("runs the simulated day without and with the apps and prints the summary (npm start's scenario)", async () => {
     const dataDir = await mkdtemp(path.join(os.tmpdir(), "flexfed-up-"));
     try {
-      const { code, out } = await runCli(["up", "--data-dir", dataDir, ...(await portArgs()), "--day-minutes", "0.5", "--once"]);
+      const { code, out } = await runCli([...UP, "--data-dir", dataDir, ...(await portArgs()), "--day-minutes", "0.5", "--once"]);
       expect(out).toContain("scenario: without flexibility: 2026-06-21 in 0.5 min (x2880)");
       expect(out).toContain("scenario: with flexibility");
       expect(out).toContain("flexfed: stopped.");
