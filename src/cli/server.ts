@@ -18,8 +18,8 @@ const USAGE = `usage: flexfed server <setup|start|status|stop> [options]
 options:
 ${SERVER_OPTIONS_HELP}`;
 
-/** A file only the data dir's own server process names on its command line. */
-const OWN_FILE: Record<ServerKind, string> = { prosody: "prosody.cfg.lua", ejabberd: "vm.args" };
+/** A path only the data dir's own server process names on its command line (ejabberd: its mnesia dir). */
+const OWN_FILE: Record<ServerKind, string> = { prosody: "prosody.cfg.lua", ejabberd: "spool" };
 
 /** The PID in the data dir's pidfile, if that process is the server running this data dir's config. */
 function ownServerPid(dataDir: string, server: ServerKind): number | undefined {

@@ -1,8 +1,9 @@
 // ejabberd as flexfed's second server (xep/servers.md): the same spec, data dir, certificates and
 // secrets as Prosody (prosody.ts), its own config (server-config/ejabberd.yml) and Erlang process.
 import { createHash, randomBytes } from "node:crypto";
-import { readFileSync } from "node:fs";
+import { existsSync, readFileSync } from "node:fs";
 import { mkdir, writeFile } from "node:fs/promises";
+import { userInfo } from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import type { z } from "zod";
@@ -47,7 +48,8 @@ export function renderEjabberdConfig(v: EjabberdConfigValues, template = readFil
  * - a node name unique to the data dir, kept across restarts (mnesia's data belongs to its node);
  * - Erlang distribution on a fixed loopback port with no epmd (`ERL_DIST_PORT`: ejabberdctl then
  *   passes -start_epmd false), so no daemon outlives the server and parallel servers never meet;
- * - a cookie of its own in vm.args (not on a command line that `ps` shows);
+ * - a cookie of its own, in <dataDir>/.erlang.cookie (ejabberdctl runs with HOME there): erl puts
+ *   -setcookie and even vm.args' contents on the VM's command line, which `ps` shows;
  * - an inetrc: how the VM resolves names, with a federation's private hosts file.
  */
 function erlangFiles(dataDir: string, distPort: number, hostsFile?: string): Record<string, string> {
@@ -60,7 +62,7 @@ function erlangFiles(dataDir: string, distPort: number, hostsFile?: string): Rec
       `ERL_OPTIONS="-env ERL_CRASH_DUMP_BYTES 0"`,
       "",
     ].join("\n"),
-    "vm.args": `-setcookie ${randomBytes(18).toString("hex")}\n-kernel inet_dist_use_interface {127,0,0,1}\n`,
+    "vm.args": "-kernel inet_dist_use_interface {127,0,0,1}\n",
     inetrc: [
       ...(hostsFile ? [`{hosts_file, ${JSON.stringify(hostsFile)}}.`] : []),
       `{host, {127,0,0,1}, ["localhost"]}.`,
@@ -72,10 +74,12 @@ function erlangFiles(dataDir: string, distPort: number, hostsFile?: string): Rec
 
 /** ejabberdctl for this data dir, as the ejabberd user; every file it reads is in the data dir. */
 function ejabberdctl(dataDir: string, args: string[]): [string, string[]] {
-  if (!isRoot() && process.env.USER !== USER) {
+  if (!isRoot() && userInfo().username !== USER) {
     throw new Error("ejabberd runs as the `ejabberd` user: start flexfed as root (it switches to that user) or as ejabberd");
   }
-  return asServerUser("ejabberdctl", [
+  return asServerUser("env", [
+    `HOME=${dataDir}`,
+    "ejabberdctl",
     "--config-dir", dataDir,
     "--config", path.join(dataDir, "ejabberd.yml"),
     "--ctl-config", path.join(dataDir, "ejabberdctl.cfg"),
@@ -106,6 +110,9 @@ export async function prepareEjabberd(spec: z.output<typeof ServerSpecSchema>): 
   await writeFile(configPath, config, { mode: 0o600 });
   const files = erlangFiles(dataDir, await freePort("127.0.0.1"), spec.federation?.hostsFile);
   for (const [name, text] of Object.entries(files)) await writeFile(path.join(dataDir, name), text, { mode: 0o600 });
+  // Kept across restarts, so a running node and a later ejabberdctl always agree.
+  const cookie = path.join(dataDir, ".erlang.cookie");
+  if (!existsSync(cookie)) await writeFile(cookie, randomBytes(18).toString("hex"), { mode: 0o600 });
   await Promise.all(["spool", "logs"].map((d) => mkdir(path.join(dataDir, d), { recursive: true, mode: 0o700 })));
   if (isRoot()) await run("chown", ["-R", `${USER}:${USER}`, dataDir]);
   return { info, secrets, configPath };
