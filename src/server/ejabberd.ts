@@ -119,12 +119,18 @@ export async function prepareEjabberd(spec: z.output<typeof ServerSpecSchema>): 
 }
 
 /** Starts ejabberd in the foreground, then registers every account of secrets.json. */
-export async function startEjabberd(spec: ServerSpec): Promise<RunningServer> {
+export async function startEjabberd(spec: ServerSpec, attempts = 3): Promise<RunningServer> {
   const { info, secrets } = await prepareServer(spec);
   const server = await launch(info, secrets, ejabberdctl(info.dataDir, ["foreground"]), {
     ports: [info.ports.c2s, info.ports.component],
     logs: [path.join(info.dataDir, "logs", "ejabberd.log"), path.join(info.dataDir, "logs", "error.log")],
+  }).catch((err: Error) => {
+    // The distribution port was free at prepare, but the kernel may have handed it to another
+    // connection as its local port since (seen under a parallel test load): prepare a new one.
+    if (attempts > 1 && /'inet_tcp': register\/listen error: eaddrinuse/.test(err.message)) return undefined;
+    throw err;
   });
+  if (!server) return startEjabberd(spec, attempts - 1);
   try {
     await addEjabberdAccounts(info, Object.entries(secrets.accounts));
   } catch (err) {
