@@ -51,6 +51,12 @@ export interface AppEvents {
   link: [up: boolean];
 }
 
+/** The domain of an account (local@domain) or of a component (label.domain). */
+const ownDomain = (jid: string) => {
+  const b = bare(jid);
+  return b.includes("@") ? b.slice(b.indexOf("@") + 1) : b.slice(b.indexOf(".") + 1);
+};
+
 /** Pages read per search at most: 100 pages of 100 things. */
 const MAX_PAGES = 100;
 const RETRY = { initialMs: 500, maxMs: 30_000, factor: 2, jitter: 0.3 };
@@ -74,6 +80,8 @@ export class AppRuntime extends EventEmitter<AppEvents> {
   /** Failed attempts to read a device (by rid) or a followed node (by name), for back-off. */
   #attempts = new Map<string, number>();
   #following = new Set<string>();
+  /** Devices whose nodes were read at least once. */
+  #read = new Set<string>();
   /** Devices whose node is being read: the notifications that came meanwhile. */
   #reading = new Map<string, PubsubEvent[]>();
   #timers = new Set<NodeJS.Timeout>();
@@ -89,7 +97,7 @@ export class AppRuntime extends EventEmitter<AppEvents> {
   constructor(private readonly opts: AppRuntimeOptions) {
     super();
     this.conn = opts.conn;
-    this.domain = opts.domain ?? bare(this.conn.jid).split(".").slice(1).join(".");
+    this.domain = opts.domain ?? ownDomain(this.conn.jid);
     this.registry = new RegistryClient(this.conn, `registry.${this.domain}`);
     this.provisioning = `provisioning.${this.domain}`;
     this.pubsub = new PubsubClient(this.conn, `pubsub.${this.domain}`);
@@ -99,6 +107,9 @@ export class AppRuntime extends EventEmitter<AppEvents> {
   }
 
   get name(): string { return bare(this.conn.jid); }
+
+  /** Whether a device's nodes were read (its control space is known as of then). */
+  isRead(rid: string): boolean { return this.#read.has(rid); }
 
   async start(): Promise<void> {
     this.conn.handleIq("set", EFI_NS, "InstructionStatusUpdate", (req) => {
@@ -118,7 +129,7 @@ export class AppRuntime extends EventEmitter<AppEvents> {
     this.#cleanups.push(() => this.conn.off("online", onOnline));
     this.#every(this.opts.researchMs ?? 60_000, () => void this.refresh());
     this.#every(1_000, () => { for (const t of this.tracker.expire(Date.now())) this.emit("status", t); });
-    if (this.domain !== bare(this.conn.jid).split(".").slice(1).join(".")) this.#every(this.opts.linkCheckMs ?? 10_000, () => void this.#checkLink());
+    if (this.domain !== ownDomain(this.conn.jid)) this.#every(this.opts.linkCheckMs ?? 10_000, () => void this.#checkLink());
     await this.#watch();
     await this.refresh();
   }
@@ -197,6 +208,7 @@ export class AppRuntime extends EventEmitter<AppEvents> {
       this.model.devices.delete(rid);
       this.#byJid.delete(d.jid.toLowerCase());
       this.refused.delete(rid);
+      this.#read.delete(rid);
       removed.push(rid);
       void this.#unfollow(rid);
     }
@@ -241,6 +253,7 @@ export class AppRuntime extends EventEmitter<AppEvents> {
       await sendPresence(this.conn, { to: d.jid, type: "probe" });
       this.refused.delete(rid);
       this.#attempts.delete(rid);
+      this.#read.add(rid);
       this.emit("change", rid);
     } catch (err) {
       const why = err instanceof XmppError ? err.condition : (err as Error).message;

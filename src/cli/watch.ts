@@ -44,7 +44,7 @@ export async function run(argv: string[]): Promise<number> {
       if (once) {
         const until = Date.now() + SETTLE_MS;
         // Online (or lost) devices show up within moments; an offline one is shown so after the wait.
-        const settled = () => runtime.model.view().every((d) => d.presence === "online" || d.presence === "lost" || runtime.refused.has(d.rid));
+        const settled = () => runtime.model.view().every((d) => runtime.refused.has(d.rid) || (runtime.isRead(d.rid) && (d.presence === "online" || d.presence === "lost")));
         while (!settled() && Date.now() < until) await new Promise((r) => setTimeout(r, 100));
         console.log(picture());
         return 0;

@@ -68,7 +68,7 @@ describe("flexfed device", () => {
       if (m) { claim = m[1]!; stop(); }
     });
     expect(out).toMatch(new RegExp(`battery-cli@${server.info.domain}\\s+sunspec-battery`));
-    expect(code).toBe(0);
+    expect(code, out).toBe(0);
     const tags = Object.fromEntries(parseQr(claim).map((t) => [t.name, t.value]));
     expect(tags).toMatchObject({ RID: "battery-cli", EFI: "storage", SITE: "cli", KEY: "k-cli", MAN: "Simulated", SN: "SIM-42", CLASS: "Stationary Battery" });
     expect(services.things.get(`battery-cli@${server.info.domain}`)).toMatchObject({ owner: null });
