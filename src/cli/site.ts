@@ -91,12 +91,14 @@ export async function runSite(files: readonly string[], dataDir: string, claimAs
       const registry = new RegistryClient(owner, `registry.${server.info.domain}`);
       for (const h of hosted) if (!h.runtime.claimed) await registry.claim(h.runtime.tags);
     }
+    // Listening for the stop signal before printing: whoever reads the claim string may stop us at once.
+    const stopped = stopSignal();
     console.log([`site: ${files.join(", ")}${claimAs ? `, claimed by ${claimAs}@${server.info.domain}` : ""}`, ...hosted.map((h, i) => {
       const d = site.devices[i]!;
       const jid = `${d.config.resourceId}@${server.info.domain}`.padEnd(28);
       return `  ${jid} ${d.family.type.padEnd(16)} ${d.simulated ?? ""}${h.runtime.claimed ? "" : `\n    claim with: flexfed claim '${h.runtime.claimString}'`}`;
     })].join("\n"));
-    await stopSignal();
+    await stopped;
   } finally {
     await owner?.stop();
     await Promise.all(hosted.map((h) => h.stop()));
