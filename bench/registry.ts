@@ -1,27 +1,23 @@
-// Thing registry speed over XMPP on a Prosody of its own (temp dir, free ports). Not a test: it
-// prints a table and appends one JSON line to bench/results/registry.jsonl.
-// Run: node --import tsx bench/registry.ts
-// The process starts the server, then runs the measurements in a child that trusts the server's
-// CA (clients use STARTTLS; Node reads NODE_EXTRA_CA_CERTS only at start-up), then stops it.
-import { spawn, spawnSync } from "node:child_process";
-import { appendFileSync, mkdirSync } from "node:fs";
-import { mkdtemp, rm } from "node:fs/promises";
-import os from "node:os";
+// Thing registry speed over XMPP on a Prosody of the bench's own: a search over 100 000 things
+// against an IQ ping to the same component (both sequential), and registrations by concentrators
+// (another process, CLIENTS connections x IN_FLIGHT) against IQ pings with the same pattern.
 import path from "node:path";
-import { fileURLToPath } from "node:url";
 import { createElement as x } from "ltx/lib/ltx.js";
 import { RegistryClient, startRegistry, ThingStore, type SearchOperator, type Tag } from "../src/registry/index.ts";
 import { accountOptions, componentOptions } from "../src/server/endpoints.ts";
-import { readServerInfo, startServer } from "../src/server/prosody.ts";
+import { readServerInfo } from "../src/server/prosody.ts";
 import { XmppConnection } from "../src/xmpp/index.ts";
+import type { Bench } from "./lib/bench.ts";
+import { ask, forkRole, serve, stopChild } from "./lib/proc.ts";
+import { compared, record } from "./lib/report.ts";
+import { benchServer } from "./lib/server.ts";
+import { latency, spread } from "./lib/stats.ts";
 
-const HERE = path.dirname(fileURLToPath(import.meta.url));
 const THINGS = 100_000;
 const CLIENTS = 20;
-const REGISTRATIONS = 10_000; // ~10 s: long enough to call the rate sustained
+const REGISTRATIONS = 4_000; // per run
 const IN_FLIGHT = 10; // per client connection
-const ROUNDS = 300;
-const TARGETS = { searchMedianMs: 20, registrationsPerS: 1_000 };
+const ROUNDS = 200; // sequential searches (and pings) per run
 const EFI = ["inflexible", "shiftable", "storage", "adjustable"];
 const accounts = Array.from({ length: CLIENTS }, (_, i) => `bench${i}`);
 
@@ -37,107 +33,90 @@ function population(i: number): Tag[] {
   ];
 }
 
-const quantile = (sorted: number[], q: number) => sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))]!;
-
-async function timed(rounds: number, fn: (i: number) => Promise<unknown>): Promise<{ median: number; p99: number }> {
+async function timed(rounds: number, fn: (i: number) => Promise<unknown>): Promise<number[]> {
   const ms: number[] = [];
   for (let i = 0; i < rounds; i++) {
     const t0 = performance.now();
     await fn(i);
     ms.push(performance.now() - t0);
   }
-  ms.sort((a, b) => a - b);
-  return { median: quantile(ms, 0.5), p99: quantile(ms, 0.99) };
+  return ms;
 }
 
-async function measure(dataDir: string): Promise<void> {
-  const server = readServerInfo(dataDir);
-  const store = new ThingStore(path.join(dataDir, "things.sqlite"));
-  let t0 = performance.now();
-  store.db.transaction(() => {
-    for (let i = 0; i < THINGS; i++) store.register({ jid: `dev${i}@${server.info.domain}` }, population(i), { selfOwned: true });
-  })();
-  const fillS = (performance.now() - t0) / 1000;
-  console.log(`filled ${THINGS} things in ${fillS.toFixed(1)} s`);
+const searchOps = (i: number): SearchOperator[] => [
+  { op: "strEq", name: "SITE", value: `site-${i % 100}` },
+  { op: "numRange", name: "PMAX", min: 3_000, max: 17_000, minIncluded: true, maxIncluded: false },
+];
 
-  const component = await XmppConnection.component(componentOptions(server, "registry"));
-  const registry = startRegistry({ conn: component, db: store });
-  const clients = await Promise.all(accounts.map((a) => XmppConnection.client(accountOptions(server, a, "bench"))));
-  const [searcher] = clients;
-  const client = new RegistryClient(searcher!, component.jid);
-
-  // Two AND-ed operators, a page of 20 out of ~700 matches, a different site each round.
-  const search = (i: number) => {
-    const ops: SearchOperator[] = [
-      { op: "strEq", name: "SITE", value: `site-${i % 100}` },
-      { op: "numRange", name: "PMAX", min: 3_000, max: 17_000, minIncluded: true, maxIncluded: false },
-    ];
-    return client.search(ops, { offset: 0, maxCount: 20 }).then((r) => {
+async function run(runs: number): Promise<void> {
+  const bs = await benchServer("registry", { components: ["registry"], accounts });
+  const server = readServerInfo(bs.dataDir);
+  const store = new ThingStore(path.join(bs.dataDir, "things.sqlite"));
+  let component: XmppConnection | undefined;
+  let registry: ReturnType<typeof startRegistry> | undefined;
+  const clients: XmppConnection[] = [];
+  const loader = forkRole("registry:load", [bs.dataDir]);
+  try {
+    const t0 = performance.now();
+    store.db.transaction(() => {
+      for (let i = 0; i < THINGS; i++) store.register({ jid: `dev${i}@${server.info.domain}` }, population(i), { selfOwned: true });
+    })();
+    const fillS = (performance.now() - t0) / 1000;
+    console.log(`registry: filled ${THINGS} things in ${fillS.toFixed(1)} s`);
+    component = await XmppConnection.component(componentOptions(server, "registry"));
+    registry = startRegistry({ conn: component, db: store });
+    const searcher = await XmppConnection.client(accountOptions(server, accounts[0]!, "bench"));
+    clients.push(searcher);
+    const client = new RegistryClient(searcher, component.jid);
+    const search = (i: number) => client.search(searchOps(i), { offset: 0, maxCount: 20 }).then((r) => {
       if (r.things.length !== 20 || !r.more) throw new Error(`expected a full page, got ${r.things.length}`);
     });
-  };
-  const ping = () => searcher!.iq(component.jid, "get", x("ping", { xmlns: "urn:xmpp:ping" }));
-  await timed(30, search); // warm up: statements prepared, pages cached
-  await timed(30, ping);
-  const pingMs = await timed(ROUNDS, ping);
-  const searchMs = await timed(ROUNDS, search);
-  const t1 = performance.now();
-  for (let i = 0; i < ROUNDS; i++) store.search([{ op: "strEq", name: "SITE", value: `site-${i % 100}` }, { op: "numRange", name: "PMAX", min: 3_000, max: 17_000, minIncluded: true, maxIncluded: false }], { maxCount: 20 });
-  const storeSearchMs = (performance.now() - t1) / ROUNDS;
-
-  // Registrations come from another process, as things do: the clients' TLS and XML work must not
-  // share this process's event loop with the component being measured.
-  await Promise.all(clients.map((c) => c.stop()));
-  const load = await runLoad(dataDir);
-  const perS = load.registrationsPerS;
-  if (store.count() !== THINGS + REGISTRATIONS) throw new Error(`expected ${THINGS + REGISTRATIONS} things, found ${store.count()}`);
-
-  registry.stop();
-  await component.stop();
-  store.close();
-
-  const rows = [
-    ["search, 2 AND-ed operators, page of 20 (XMPP)", `${searchMs.median.toFixed(2)} ms`, `${searchMs.p99.toFixed(2)} ms`, `< ${TARGETS.searchMedianMs} ms median`],
-    ["IQ ping round trip to the component", `${pingMs.median.toFixed(2)} ms`, `${pingMs.p99.toFixed(2)} ms`, ""],
-    ["search / ping (median)", `${(searchMs.median / pingMs.median).toFixed(2)}x`, "", ""],
-    ["same search in the store alone (mean)", `${storeSearchMs.toFixed(2)} ms`, "", ""],
-    [`registrations, ${CLIENTS} clients x ${IN_FLIGHT} in flight`, `${perS.toFixed(0)} /s`, "", `>= ${TARGETS.registrationsPerS} /s`],
-    ["IQ pings, same clients and concurrency", `${load.pingPerS.toFixed(0)} /s`, "", ""],
-    ["registrations / pings (rate)", `${(perS / load.pingPerS).toFixed(2)}x`, "", ""],
-    [`fill ${THINGS} things (store, one transaction)`, `${fillS.toFixed(1)} s`, "", ""],
-  ];
-  const widths = [0, 1, 2, 3].map((c) => Math.max(...rows.map((r) => r[c]!.length), ["", "median", "p99", "target"][c]!.length));
-  const line = (r: string[]) => r.map((v, c) => (c === 0 ? v.padEnd(widths[c]!) : v.padStart(widths[c]!))).join("  ");
-  console.log([line(["", "median", "p99", "target"]), ...rows.map(line)].join("\n"));
-
-  const result = {
-    bench: "registry", date: new Date().toISOString(), node: process.version, cpu: os.cpus()[0]?.model.trim(), cores: os.cpus().length,
-    memGiB: Math.round(os.totalmem() / 2 ** 30), os: `${os.type()} ${os.release()}`, things: THINGS,
-    searchMs, pingMs, ratio: searchMs.median / pingMs.median, storeSearchMs, registrations: REGISTRATIONS, clients: CLIENTS,
-    inFlightPerClient: IN_FLIGHT, registrationsPerS: perS, pingPerS: load.pingPerS, registrationRatio: perS / load.pingPerS, fillS, targets: TARGETS,
-    met: { search: searchMs.median < TARGETS.searchMedianMs, registrations: perS >= TARGETS.registrationsPerS },
-  };
-  mkdirSync(path.join(HERE, "results"), { recursive: true });
-  appendFileSync(path.join(HERE, "results/registry.jsonl"), JSON.stringify(result) + "\n");
-}
-
-/** Runs --load in a child process and returns what it measured. */
-function runLoad(dataDir: string): Promise<{ pingPerS: number; registrationsPerS: number }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [...process.execArgv, fileURLToPath(import.meta.url), "--load", dataDir], { stdio: ["ignore", "pipe", "inherit"] });
-    let out = "";
-    child.stdout.on("data", (d: Buffer) => (out += d.toString()));
-    child.on("error", reject);
-    child.on("exit", (code) => (code === 0 ? resolve(JSON.parse(out)) : reject(new Error(`load process failed (exit ${code})`))));
-  });
+    const ping = () => searcher.iq(component!.jid, "get", x("ping", { xmlns: "urn:xmpp:ping" }));
+    await timed(30, search); // warm up: statements prepared, pages cached
+    await timed(30, ping);
+    const searches: { value: number; base: number }[] = [];
+    const searchP99: { value: number; base: number }[] = [];
+    const regs: { value: number; base: number }[] = [];
+    const storeMs: number[] = [];
+    for (let r = 0; r < runs; r++) {
+      const p = latency(await timed(ROUNDS, ping));
+      const s = latency(await timed(ROUNDS, search));
+      searches.push({ value: s.p50, base: p.p50 });
+      searchP99.push({ value: s.p99, base: p.p99 });
+      const t1 = performance.now();
+      for (let i = 0; i < ROUNDS; i++) store.search(searchOps(i), { maxCount: 20 });
+      storeMs.push((performance.now() - t1) / ROUNDS);
+      // Registrations come from another process, as things do: the clients' TLS and XML work must
+      // not share this process's event loop with the component being measured.
+      const load = await ask<{ pingPerS: number; registrationsPerS: number }>(loader, { type: "load", run: r });
+      regs.push({ value: load.registrationsPerS, base: load.pingPerS });
+      console.log(`registry: run ${r + 1}/${runs}: search p50 ${s.p50.toFixed(2)} ms (ping ${p.p50.toFixed(2)} ms), ${load.registrationsPerS.toFixed(0)} registrations/s (pings ${load.pingPerS.toFixed(0)}/s)`);
+    }
+    if (store.count() !== THINGS + runs * REGISTRATIONS) throw new Error(`expected ${THINGS + runs * REGISTRATIONS} things, found ${store.count()}`);
+    const rows = [
+      compared(`search over ${THINGS / 1000}k things, 2 AND-ed operators, page of 20: p50`, "ms", searches, "IQ ping to the component"),
+      { ...compared("same search: p50 (target on the figure itself)", "ms", searches, "IQ ping"), ratio: undefined, target: { op: "<", value: 20 } as const },
+      compared("same search: p99", "ms", searchP99, "IQ ping p99"),
+      { name: "same search in the store alone (mean)", unit: "ms", value: spread(storeMs) },
+      compared(`registrations, ${CLIENTS} clients x ${IN_FLIGHT} in flight`, "/s", regs, "IQ pings, same pattern"),
+    ];
+    record("registry", { runs, things: THINGS, rounds: ROUNDS, registrationsPerRun: REGISTRATIONS, clients: CLIENTS, inFlightPerClient: IN_FLIGHT }, rows, { fillS });
+  } finally {
+    await stopChild(loader);
+    for (const c of clients) await c.stop();
+    registry?.stop();
+    await component?.stop();
+    store.close();
+    await bs.stop();
+  }
 }
 
 /**
- * Each client is a concentrator registering nodes, IN_FLIGHT at a time. The baseline is the same
- * traffic pattern with IQ pings to the component. Prints both rates as JSON.
+ * The concentrators: each client registers nodes, IN_FLIGHT at a time. The baseline is the same
+ * traffic pattern with IQ pings to the component.
  */
-async function load(dataDir: string): Promise<void> {
-  const server = readServerInfo(dataDir);
+async function load(args: string[]): Promise<void> {
+  const server = readServerInfo(args[0]!);
   const registry = `registry.${server.info.domain}`;
   const clients = await Promise.all(accounts.map((a) => XmppConnection.client(accountOptions(server, a, "load"))));
   const perClient = REGISTRATIONS / CLIENTS;
@@ -152,37 +131,20 @@ async function load(dataDir: string): Promise<void> {
     }));
     return REGISTRATIONS / ((performance.now() - t0) / 1000);
   };
-  const pingPerS = await rate((c) => c.iq(registry, "get", x("ping", { xmlns: "urn:xmpp:ping" })));
-  const registrationsPerS = await rate((c, ci, k) =>
-    new RegistryClient(c, registry).register(population(THINGS + ci * perClient + k), { nodeId: `n${k}` }));
-  await Promise.all(clients.map((c) => c.stop()));
-  process.stdout.write(JSON.stringify({ pingPerS, registrationsPerS }));
+  serve({
+    load: async (m) => {
+      const first = THINGS + (m.run as number) * REGISTRATIONS;
+      const pingPerS = await rate((c) => c.iq(registry, "get", x("ping", { xmlns: "urn:xmpp:ping" })));
+      const registrationsPerS = await rate((c, ci, k) =>
+        new RegistryClient(c, registry).register(population(first + ci * perClient + k), { nodeId: `n${first + ci * perClient + k}` }));
+      return { pingPerS, registrationsPerS };
+    },
+  });
 }
 
-async function main(): Promise<void> {
-  const child = process.argv.indexOf("--measure");
-  if (child >= 0) return measure(process.argv[child + 1]!);
-  const loader = process.argv.indexOf("--load");
-  if (loader >= 0) return load(process.argv[loader + 1]!);
-  const dataDir = await mkdtemp(path.join(os.tmpdir(), "flexfed-bench-registry-"));
-  try {
-    console.log("starting Prosody ...");
-    const server = await startServer({ dataDir, components: ["registry"], accounts, logLevel: "warn" });
-    try {
-      const run = spawnSync(process.execPath, [...process.execArgv, fileURLToPath(import.meta.url), "--measure", dataDir], {
-        stdio: "inherit",
-        env: { ...process.env, NODE_EXTRA_CA_CERTS: server.info.caCert },
-      });
-      if (run.status !== 0) throw new Error(`measurement failed (exit ${run.status})`);
-    } finally {
-      await server.stop();
-    }
-  } finally {
-    await rm(dataDir, { recursive: true, force: true });
-  }
-}
-
-main().catch((err: unknown) => {
-  console.error(err instanceof Error ? err.message : err);
-  process.exitCode = 1;
-});
+export const bench: Bench = {
+  name: "registry",
+  summary: "search over 100 000 things and registration rate, against IQ pings",
+  run: ({ runs }) => run(runs),
+  roles: { load },
+};
