@@ -19,7 +19,7 @@ import { compared, record, type Row } from "./lib/report.ts";
 import { latency, pool, seconds, sleep, spread, type Latency } from "./lib/stats.ts";
 
 const DEFAULT_DEVICES = 100;
-const SEQUENTIAL = Number(process.env.DBG_SEQ ?? 200);
+const SEQUENTIAL = 200;
 const IN_FLIGHT = 32; // fewer than the devices (one request per device at a time)
 const PARALLEL = 2_000;
 const MiB = 2 ** 20;
@@ -88,6 +88,7 @@ async function appRole(args: string[]): Promise<void> {
     if (t.state !== "ACCEPTED" && t.state !== "STARTED" && t.state !== "SUCCEEDED") throw new Error(`${rid}: ${t.state} ${t.info ?? ""}`);
     return t;
   };
+  /** `request` may resolve to its own sample (ms): the accepted phase goes on waiting past it. */
   async function phase(rounds: number, inFlight: number, request: (rid: string) => Promise<unknown>): Promise<Phase> {
     const ms: number[] = [];
     let failed = 0;
@@ -100,8 +101,8 @@ async function appRole(args: string[]): Promise<void> {
       busy.add(rid);
       const t = performance.now();
       try {
-        await request(rid);
-        ms.push(performance.now() - t);
+        const sample = await request(rid);
+        ms.push(typeof sample === "number" ? sample : performance.now() - t);
       } catch (err) {
         if (++failed <= 3) console.error(`control: ${(err as Error).message}`);
       } finally {
@@ -148,6 +149,7 @@ async function appRole(args: string[]): Promise<void> {
         runtime.on("status", listener);
         try {
           const t = await instruct(rid);
+          const acceptedMs = performance.now() - t0;
           pending.id = t.id;
           const at = early.get(t.id);
           if (at !== undefined) resolveDone(at);
@@ -155,7 +157,7 @@ async function appRole(args: string[]): Promise<void> {
           const end = await Promise.race([done, sleep(5_000).then(() => NaN)]);
           if (Number.isNaN(end)) throw new Error(`${rid}: no SUCCEEDED in 5 s`);
           succeededMs.push(end - t0);
-          if (process.env.DBG && succeededMs.length < 6) { const tr = runtime.tracker.latest.get(rid)!; console.log("DBG", tr.sentAt, JSON.stringify(tr.history.map((h) => [h.state, h.at - tr.sentAt]))); }
+          return acceptedMs;
         } finally {
           runtime.off("status", listener);
           if (pending.id) succeeded.delete(pending.id);

@@ -58,7 +58,9 @@ async function outer(argv: string[]): Promise<number> {
   const caDir = await mkdtemp(path.join(os.tmpdir(), "flexfed-bench-ca-"));
   try {
     const { caCert } = await ensureCa(caDir, "bench");
-    const child = spawn("sh", ["-c", `ulimit -n ${OPEN_FILES} 2>/dev/null || ulimit -n "$(ulimit -Hn)"; exec "$0" "$@"`, process.execPath, ...process.execArgv, SELF, ...argv], {
+    // `flexfed bench` loads TypeScript through tsx's API, which a new process does not inherit.
+    const execArgv = process.execArgv.some((a) => a.includes("tsx")) ? process.execArgv : ["--import", import.meta.resolve("tsx"), ...process.execArgv];
+    const child = spawn("sh", ["-c", `ulimit -n ${OPEN_FILES} 2>/dev/null || ulimit -n "$(ulimit -Hn)"; exec "$0" "$@"`, process.execPath, ...execArgv, SELF, ...argv], {
       stdio: "inherit",
       env: { ...process.env, NODE_EXTRA_CA_CERTS: caCert, FLEXFED_BENCH_CA: caDir },
     });

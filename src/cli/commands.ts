@@ -22,5 +22,6 @@ export const commands: Record<string, Command> = {
   app: { summary: "run one energy app (balancer, dr, monitor) as its component until Ctrl-C", load: () => import("./app.ts") },
   scenario: { summary: "the example sites, the energy apps and a simulated day without and with flexibility", load: () => import("./scenario.ts") },
   watch: { summary: "show devices, their control spaces and instruction statuses live", load: () => import("./watch.ts") },
+  bench: { summary: "measure flexfed against bare XMPP and MQTT on servers of its own (codec, registry, control, ...)", load: () => import("./bench.ts") },
   remove: { summary: "remove a thing you own from the registry", load: async () => ({ run: (await import("./owner.ts")).remove }) },
 };

@@ -325,11 +325,13 @@ export class DeviceRuntime extends EventEmitter<DeviceEvents> {
     }
     for (const r of this.ledger.active()) this.#finish(r, "ABORTED", `superseded by instruction ${instruction.instructionId}`);
     const record = this.ledger.add({ id: instruction.instructionId, kind: instruction.kind, from, state: "ACCEPTED", pending: planSteps(instruction) });
-    const update = this.#statusUpdate(record);
-    this.#publishStatus(record, false);
-    // After the IQ result has gone out, so the app sees ACCEPTED before STARTED.
-    setImmediate(() => this.#schedule(record));
-    return encodeElement(update);
+    // After the IQ result has gone out: the app sees ACCEPTED before STARTED, and the result does
+    // not queue behind the status's publish, which the server writes to disk first.
+    setImmediate(() => {
+      this.#publishStatus(record, false);
+      this.#schedule(record);
+    });
+    return encodeElement(this.#statusUpdate(record));
   }
 
   /** Why an instruction cannot be executed, or undefined. */

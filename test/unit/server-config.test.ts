@@ -27,6 +27,8 @@ describe("renderProsodyConfig", () => {
     expect(cfg).toContain('Component "registry.grid.example"\n  component_secret = "s3cret-registry"');
     expect(cfg).toContain('Component "pubsub.grid.example" "pubsub"');
     expect(cfg).toContain("c2s_require_encryption = true");
+    // Without these a reply waits for delayed ACKs and for disk writes of other stanzas (bench/control.ts).
+    expect(cfg).toContain("network_settings = { nagle = false, opportunistic_writes = true }");
     // No rate limits: Debian's default c2s limit of 10 kB/s would distort every benchmark.
     const modules = /modules_enabled = \{([^}]*)\}/.exec(cfg)?.[1] ?? "";
     expect(modules).toContain('"smacks"');
