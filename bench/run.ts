@@ -14,6 +14,7 @@ import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
 import { ensureCa } from "../src/server/certs.ts";
 import type { Bench } from "./lib/bench.ts";
+import { printProfiles } from "./lib/profile.ts";
 
 const SELF = fileURLToPath(import.meta.url);
 /** In the order `npm run bench` runs them: cheap first. */
@@ -37,12 +38,14 @@ benchmarks (all, in this order, when none is named):
 options:
   --devices  device counts (telemetry: 1,100,1000; control: 100; scale: 1000,10000)
   --runs     runs per figure, the median is reported with min and max (default 3, at least 3)
+  --profile  a folder: the measured processes write CPU profiles there (node --cpu-prof, one
+             folder per process role); their busiest functions are printed at the end
 results: a table on stdout and a JSON line in bench/results/<name>.jsonl`;
 
 function options(argv: string[]) {
   const { values, positionals } = parseArgs({
     args: argv, allowPositionals: true,
-    options: { devices: { type: "string" }, runs: { type: "string" }, help: { type: "boolean", short: "h" } },
+    options: { devices: { type: "string" }, runs: { type: "string" }, profile: { type: "string" }, help: { type: "boolean", short: "h" } },
   });
   const names = positionals.length ? positionals : Object.keys(BENCHES);
   for (const n of names) if (!BENCHES[n]) throw new Error(`unknown benchmark '${n}' (${Object.keys(BENCHES).join(", ")})`);
@@ -50,7 +53,7 @@ function options(argv: string[]) {
   if (devices.some((d) => !Number.isInteger(d) || d < 1 || d > 20_000)) throw new Error("--devices: whole numbers from 1 to 20000, comma-separated");
   const runs = Number(values.runs ?? 3);
   if (!Number.isInteger(runs) || runs < 3 || runs > 50) throw new Error("--runs: a whole number from 3 to 50");
-  return { help: values.help, names, devices, runs };
+  return { help: values.help, names, devices, runs, profile: values.profile && path.resolve(values.profile) };
 }
 
 /** The parent: the CA, then this file again trusting it, with more open files allowed. */
@@ -74,6 +77,8 @@ async function outer(argv: string[]): Promise<number> {
 
 async function inner(argv: string[]): Promise<number> {
   const opts = options(argv);
+  // Read by forkRole: each measured process writes a CPU profile there.
+  if (opts.profile) process.env.FLEXFED_BENCH_PROF = opts.profile;
   let failed = 0;
   for (const name of opts.names) {
     const { bench } = await BENCHES[name]!();
@@ -87,6 +92,7 @@ async function inner(argv: string[]): Promise<number> {
       console.error(`== ${name} FAILED: ${(err as Error).stack ?? err}`);
     }
   }
+  if (opts.profile) printProfiles(opts.profile);
   return failed ? 1 : 0;
 }
 

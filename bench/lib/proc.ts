@@ -11,7 +11,8 @@ export const RUNNER = path.join(path.dirname(fileURLToPath(import.meta.url)), ".
 export function forkRole(role: string, args: readonly string[] = [], execArgv: readonly string[] = []): ChildProcess {
   // FLEXFED_BENCH_PROF=<dir>: each measured process writes a CPU profile there (node --cpu-prof).
   const prof = process.env.FLEXFED_BENCH_PROF;
-  const profile = prof ? ["--cpu-prof", `--cpu-prof-dir=${prof}`, `--cpu-prof-name=${role.replace(":", "-")}-${Date.now()}.cpuprofile`] : [];
+  // A folder per role: Node names each thread's profile itself (tsx's loader thread writes one too).
+  const profile = prof ? ["--cpu-prof", `--cpu-prof-dir=${path.join(prof, role.replace(":", "-"))}`] : [];
   return fork(RUNNER, ["--role", role, ...args], { execArgv: [...process.execArgv, ...execArgv, ...profile] });
 }
 
