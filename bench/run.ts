@@ -11,7 +11,7 @@ import { mkdtemp, rm } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
-import { parseArgs } from "node:util";
+import { parseCommand, UsageError } from "../src/cli/usage.ts";
 import { ensureCa } from "../src/server/certs.ts";
 import type { Bench } from "./lib/bench.ts";
 import { printProfiles } from "./lib/profile.ts";
@@ -42,18 +42,21 @@ options:
              folder per process role); their busiest functions are printed at the end
 results: a table on stdout and a JSON line in bench/results/<name>.jsonl`;
 
+/** The command line; null when --help was asked (and printed). Wrong arguments throw UsageError. */
 function options(argv: string[]) {
-  const { values, positionals } = parseArgs({
-    args: argv, allowPositionals: true,
-    options: { devices: { type: "string" }, runs: { type: "string" }, profile: { type: "string" }, help: { type: "boolean", short: "h" } },
+  const parsed = parseCommand(argv, {
+    name: "bench", usage: USAGE, positionals: true,
+    options: { devices: { type: "string" }, runs: { type: "string" }, profile: { type: "string" } },
   });
+  if (!parsed) return null;
+  const { values, positionals } = parsed;
   const names = positionals.length ? positionals : Object.keys(BENCHES);
-  for (const n of names) if (!BENCHES[n]) throw new Error(`unknown benchmark '${n}' (${Object.keys(BENCHES).join(", ")})`);
+  for (const n of names) if (!BENCHES[n]) throw new UsageError(`bench: unknown benchmark '${n}' (${Object.keys(BENCHES).join(", ")})`);
   const devices = values.devices ? values.devices.split(",").map(Number) : [];
-  if (devices.some((d) => !Number.isInteger(d) || d < 1 || d > 20_000)) throw new Error("--devices: whole numbers from 1 to 20000, comma-separated");
+  if (devices.some((d) => !Number.isInteger(d) || d < 1 || d > 20_000)) throw new UsageError("bench: --devices takes whole numbers from 1 to 20000, comma-separated");
   const runs = Number(values.runs ?? 3);
-  if (!Number.isInteger(runs) || runs < 3 || runs > 50) throw new Error("--runs: a whole number from 3 to 50");
-  return { help: values.help, names, devices, runs, profile: values.profile && path.resolve(values.profile) };
+  if (!Number.isInteger(runs) || runs < 3 || runs > 50) throw new UsageError("bench: --runs takes a whole number from 3 to 50");
+  return { names, devices, runs, profile: values.profile && path.resolve(values.profile) };
 }
 
 /** The parent: the CA, then this file again trusting it, with more open files allowed. */
@@ -76,7 +79,7 @@ async function outer(argv: string[]): Promise<number> {
 }
 
 async function inner(argv: string[]): Promise<number> {
-  const opts = options(argv);
+  const opts = options(argv)!;
   // Read by forkRole: each measured process writes a CPU profile there.
   if (opts.profile) process.env.FLEXFED_BENCH_PROF = opts.profile;
   let failed = 0;
@@ -115,10 +118,7 @@ export async function main(argv: string[]): Promise<number> {
     await role(argv[1]!, argv.slice(2));
     return 0;
   }
-  if (options(argv).help) {
-    console.log(USAGE);
-    return 0;
-  }
+  if (!options(argv)) return 0; // --help
   return process.env.FLEXFED_BENCH_CA ? inner(argv) : outer(argv);
 }
 
@@ -127,7 +127,7 @@ if (process.argv[1] === SELF) {
     (code) => { if (process.argv[2] !== "--role") process.exit(code); },
     (err: unknown) => {
       console.error(err instanceof Error ? err.message : err);
-      process.exit(1);
+      process.exit(err instanceof UsageError ? 2 : 1);
     },
   );
 }
