@@ -54,7 +54,7 @@ const content = (m: EfiMessage) => JSON.stringify({ ...m, header: { ...m.header,
  * The control space on efi/<rid>: one item per EFI message kind (item id = the kind), so the
  * node always holds the latest message of each kind. Only the latest of a kind is sent; a message
  * that only repeats the published one is not sent again; kinds given a minimum interval (the
- * Measurement: telemetry carries every sample) are sent at most that often.
+ * Measurement: telemetry carries every sample; statuses) are sent at most that often.
  */
 export class ControlSpacePublisher {
   readonly #latest = new Map<MessageKind, EfiMessage>();
@@ -73,7 +73,9 @@ export class ControlSpacePublisher {
   constructor(
     private readonly pubsub: PubsubClient,
     readonly node: string,
-    private readonly minIntervalMs: Partial<Record<MessageKind, number>> = { Measurement: 10_000 },
+    // A burst of statuses (ACCEPTED, STARTED, SUCCEEDED within ms) costs the server one disk write
+    // rather than three; the instruction's sender gets each status by IQ anyway.
+    private readonly minIntervalMs: Partial<Record<MessageKind, number>> = { Measurement: 10_000, InstructionStatusUpdate: 1_000 },
   ) {
     this.#pump = new Pump(() => this.#publishOne(), node);
   }

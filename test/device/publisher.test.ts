@@ -83,6 +83,22 @@ describe("ControlSpacePublisher", () => {
     p.stop();
   });
 
+  it("by default sends a burst of instruction statuses as one write now and the latest a second later", async () => {
+    const s = service();
+    const p = new ControlSpacePublisher(as(s), "efi/bat-1");
+    p.open = true;
+    const status = (t: number, state: string): EfiMessage => ({ kind: "InstructionStatusUpdate", header: header(t), instructionId: "i-1", status: state } as EfiMessage);
+    p.set([status(1, "ACCEPTED")]);
+    await expect.poll(() => s.calls.length).toBe(1);
+    p.set([status(2, "STARTED")]);
+    p.set([status(3, "SUCCEEDED")]);
+    await new Promise((r) => setTimeout(r, 300));
+    expect(s.calls).toHaveLength(1);
+    await expect.poll(() => s.calls.length, { timeout: 2_000 }).toBe(2);
+    expect(s.calls[1]!.payload!.toString()).toContain("SUCCEEDED");
+    p.stop();
+  });
+
   it("retries after a failure and retracts what is withdrawn", async () => {
     const s = service();
     s.failures = 2;
