@@ -22,6 +22,7 @@ const BENCHES: Record<string, () => Promise<{ bench: Bench }>> = {
   codec: () => import("./codec.ts"),
   registry: () => import("./registry.ts"),
   control: () => import("./control.ts"),
+  telemetry: () => import("./telemetry.ts"),
 };
 const OPEN_FILES = 65_536;
 

@@ -47,13 +47,16 @@ export interface FleetOptions {
   concurrency?: number;
   /** Extra accounts (bare clients). */
   accounts?: string[];
+  /** Extra components with no policy; they may create pubsub nodes (Prosody admins). */
+  admins?: string[];
 }
 
 /** Server, services, the runtime process with its devices; claimed by the owner unless claim is false. */
 export async function startFleet(name: string, opts: FleetOptions): Promise<Fleet> {
   const apps = opts.apps ?? ["app"];
   const rids = Array.from({ length: opts.devices }, (_, i) => rid(i));
-  const bench = await benchServer(name, { components: ["registry", "provisioning", ...apps], accounts: ["owner", ...(opts.accounts ?? [])], bulkAccounts: rids });
+  const admins = ["registry", "provisioning", ...(opts.admins ?? [])];
+  const bench = await benchServer(name, { components: [...admins, ...apps], admins, accounts: ["owner", ...(opts.accounts ?? [])], bulkAccounts: rids });
   const server = readServerInfo(bench.dataDir);
   const children: ChildProcess[] = [];
   let services: ThingServices | undefined;

@@ -23,6 +23,9 @@ export class Outbox<T> {
 
   peek(): T | undefined { return this.#items[0]; }
 
+  /** The oldest `n` entries (fewer when there are fewer), left in place. */
+  head(n: number): T[] { return this.#items.slice(0, n); }
+
   /** Removes the oldest entry once it has been delivered. */
   shift(): T | undefined { return this.#items.shift(); }
 }

@@ -164,16 +164,26 @@ export class ControlSpacePublisher {
   }
 }
 
+/** Packs a backlog may put in one item: one stanza and one server write for many samples. */
+export const MAX_PACKS_PER_ITEM = 50;
+
+interface Queued { id: string; pack: SenmlPack }
+
 /**
  * SenML packs on telemetry/<rid>, in order, each with a unique item id (`<start>-<sequence>`) so a
- * consumer can drop duplicates after a reconnect. Packs wait in a bounded outbox meanwhile.
+ * consumer can drop duplicates after a reconnect. Packs wait in a bounded outbox meanwhile. When
+ * packs queue up (a burst, a slow server, after an outage) up to MAX_PACKS_PER_ITEM of them go as
+ * one item: their records in order, each pack starting with its own base name and time (RFC 8428
+ * lets any record set them), under the id of the last.
  */
 export class TelemetryPublisher {
-  readonly outbox: Outbox<{ id: string; payload: Element }>;
+  readonly outbox: Outbox<Queued>;
   readonly #pump: Pump;
   readonly #epoch = Date.now();
   #seq = 0;
   #published = 0;
+  /** The packs of a publish that failed: sent again as they were, under the same id. */
+  #unconfirmed: Queued[] | undefined;
   open = false;
 
   constructor(private readonly pubsub: PubsubClient, readonly node: string, capacity: number) {
@@ -186,7 +196,7 @@ export class TelemetryPublisher {
 
   push(pack: SenmlPack): string {
     const id = telemetryItemId(this.#epoch, ++this.#seq);
-    if (this.outbox.push({ id, payload: packToXml(pack) }) && this.outbox.dropped === 1) {
+    if (this.outbox.push({ id, pack }) && this.outbox.dropped === 1) {
       log.warn("telemetry outbox full: dropping the oldest packs", { node: this.node, capacity: this.outbox.capacity });
     }
     this.kick();
@@ -200,12 +210,15 @@ export class TelemetryPublisher {
   stop(): void { this.#pump.stop(); }
 
   async #publishOne(): Promise<boolean> {
-    const next = this.open ? this.outbox.peek() : undefined;
-    if (!next) return false;
-    await this.pubsub.publish(this.node, next.payload, next.id);
-    // Only now: a publish lost with the connection is sent again (same id, so no duplicate).
-    if (this.outbox.peek() === next) this.outbox.shift();
-    this.#published++;
+    if (!this.open) return false;
+    const batch = this.#unconfirmed ?? this.outbox.head(MAX_PACKS_PER_ITEM);
+    if (!batch.length) return false;
+    this.#unconfirmed = batch;
+    await this.pubsub.publish(this.node, packToXml(batch.length === 1 ? batch[0]!.pack : batch.flatMap((q) => q.pack)), batch.at(-1)!.id);
+    // Only now: a publish lost with the connection is sent again (same packs, same id: no duplicate).
+    this.#unconfirmed = undefined;
+    for (const q of batch) if (this.outbox.peek() === q) this.outbox.shift();
+    this.#published += batch.length;
     return true;
   }
 }

@@ -3,9 +3,9 @@
 import { readFileSync } from "node:fs";
 import type { Element } from "ltx/lib/ltx.js";
 import { describe, expect, it } from "vitest";
-import { ControlSpacePublisher, TelemetryPublisher } from "../../src/device/publisher.ts";
+import { ControlSpacePublisher, MAX_PACKS_PER_ITEM, TelemetryPublisher } from "../../src/device/publisher.ts";
 import { decode, type EfiMessage } from "../../src/efi/index.ts";
-import { pack } from "../../src/telemetry/index.ts";
+import { pack, packFromXml, resolve } from "../../src/telemetry/index.ts";
 import type { PubsubClient } from "../../src/xmpp/index.ts";
 
 /** Records publishes and retracts, holding `onNode`; fails the next `failures` calls like a dropped connection. */
@@ -135,18 +135,40 @@ describe("ControlSpacePublisher", () => {
 });
 
 describe("TelemetryPublisher", () => {
-  it("keeps packs in order through failures, sending a failed one again under the same id", async () => {
+  const soc = (v: number) => pack("bat-1/", new Date(1_795_341_600_000 + v * 1000), [{ n: "soc", u: "%EL", v }]);
+  const values = (payload: Element | undefined) => resolve(packFromXml(payload!)).map((r) => [r.n, r.t, r.v]);
+
+  it("sends packs that queued up as one item, in order, under the last one's id, again as they were after a failure", async () => {
     const s = service();
     const p = new TelemetryPublisher(as(s), "telemetry/bat-1", 100);
-    const ids = [1, 2, 3].map((v) => p.push(pack("bat-1/", new Date(), [{ n: "soc", u: "%EL", v }])));
+    const ids = [1, 2, 3].map((v) => p.push(soc(v)));
     expect(new Set(ids).size).toBe(3);
     expect(p.outbox.size).toBe(3);
     s.failures = 2;
     p.open = true;
     p.kick();
-    await expect.poll(() => s.calls.map((c) => c.id)).toEqual(ids);
-    expect(p.published).toBe(3);
+    p.push(soc(4)); // while the first publish fails: it waits for the next item
+    await expect.poll(() => s.calls.map((c) => c.id)).toEqual([ids[2], expect.any(String)]);
+    // Each pack keeps its own base name and time: the consumer resolves every record as sent.
+    expect(values(s.calls[0]!.payload)).toEqual([1, 2, 3].map((v) => ["bat-1/soc", 1_795_341_600 + v, v]));
+    expect(values(s.calls[1]!.payload)).toEqual([["bat-1/soc", 1_795_341_604, 4]]);
+    expect(p.published).toBe(4);
     expect(p.outbox.size).toBe(0);
+    p.stop();
+  });
+
+  it("puts at most MAX_PACKS_PER_ITEM packs in an item, and a pack alone when nothing waits", async () => {
+    const s = service();
+    const p = new TelemetryPublisher(as(s), "telemetry/bat-1", 1_000);
+    const ids = Array.from({ length: 2 * MAX_PACKS_PER_ITEM + 1 }, (_, v) => p.push(soc(v)));
+    p.open = true;
+    p.kick();
+    await expect.poll(() => s.calls.map((c) => c.id)).toEqual([ids[MAX_PACKS_PER_ITEM - 1], ids[2 * MAX_PACKS_PER_ITEM - 1], ids.at(-1)]);
+    expect(s.calls.map((c) => values(c.payload).length)).toEqual([MAX_PACKS_PER_ITEM, MAX_PACKS_PER_ITEM, 1]);
+    expect(s.calls.flatMap((c) => values(c.payload).map((r) => r[2]))).toEqual(ids.map((_, v) => v));
+    const alone = p.push(soc(500));
+    await expect.poll(() => s.calls.at(-1)?.id).toBe(alone);
+    expect(values(s.calls.at(-1)!.payload)).toHaveLength(1);
     p.stop();
   });
 
