@@ -14,6 +14,7 @@ import { fileURLToPath } from "node:url";
 import { parseCommand, UsageError } from "../src/cli/usage.ts";
 import { ensureCa } from "../src/server/certs.ts";
 import type { Bench } from "./lib/bench.ts";
+import { interrupted } from "./lib/proc.ts";
 import { printProfiles } from "./lib/profile.ts";
 
 const SELF = fileURLToPath(import.meta.url);
@@ -23,6 +24,7 @@ const BENCHES: Record<string, () => Promise<{ bench: Bench }>> = {
   registry: () => import("./registry.ts"),
   control: () => import("./control.ts"),
   telemetry: () => import("./telemetry.ts"),
+  scale: () => import("./scale.ts"),
 };
 const OPEN_FILES = 65_536;
 
@@ -81,6 +83,7 @@ async function outer(argv: string[]): Promise<number> {
 
 async function inner(argv: string[]): Promise<number> {
   const opts = options(argv)!;
+  for (const signal of ["SIGINT", "SIGTERM"] as const) process.once(signal, () => void interrupted(signal));
   // Read by forkRole: each measured process writes a CPU profile there.
   if (opts.profile) process.env.FLEXFED_BENCH_PROF = opts.profile;
   let failed = 0;

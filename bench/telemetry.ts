@@ -12,7 +12,8 @@
 // flexfed may carry a backlog's packs in one item, the bare client and MQTT send one per message.
 import { connectAsync, type MqttClient } from "mqtt";
 import { AppRuntime } from "../src/app/runtime.ts";
-import { nodesOf, TELEMETRY_NODE_CONFIG } from "../src/provisioning/nodes.ts";
+import { encodeElement } from "../src/efi/index.ts";
+import { EFI_NODE_CONFIG, nodesOf, TELEMETRY_NODE_CONFIG } from "../src/provisioning/nodes.ts";
 import { componentOptions } from "../src/server/endpoints.ts";
 import { readServerInfo } from "../src/server/prosody.ts";
 import { pack, packToXml, telemetryItemId, type Reading } from "../src/telemetry/index.ts";
@@ -32,6 +33,8 @@ const BURST_TOTAL = 6_000;
 const PACED_RATE = 300;
 const PACED_TOTAL = 1_200;
 const WAIT_MS = 120_000;
+/** How often the device runtime sends a device's Measurement (ControlSpacePublisher). */
+const MEASUREMENT_INTERVAL_MS = 10_000;
 
 type Channel = "flexfed" | "bare" | "mqtt0" | "mqtt1";
 interface Phase { mode: "burst" | "paced"; perDevice: number; intervalMs: number }
@@ -43,7 +46,7 @@ const READINGS = 4;
 const readings = (k: number): Reading[] => [
   { n: "power", u: "W", v: 1_000 + (k % 500) }, { n: "energy", u: "J", v: 3.6e6 + k }, { n: "voltage", u: "V", v: 230.1 }, { n: "soc", u: "%", v: 50 + (k % 50) },
 ];
-/** The bare channel's node of a device: the same service and configuration as telemetry/<rid>. */
+/** The bare channel's nodes of a device: the same services and configurations as telemetry/ and efi/<rid>. */
 const bareNode = (rid: string) => `bench/${rid}`;
 const btMs = (bt: string | undefined) => Number(bt) * 1000;
 
@@ -122,6 +125,7 @@ function runtimeRole(args: string[]): Promise<void> {
   const server = readServerInfo(args[0]!);
   const epoch = Date.now();
   let seq = 0;
+  const measuredAt: number[] = [];
   const mqtt = new Map<string, MqttClient[]>();
   const clients = async (url: string) => {
     if (!mqtt.has(url)) {
@@ -149,18 +153,27 @@ function runtimeRole(args: string[]): Promise<void> {
       await each(phase, async (k, i) => {
         const rid = hosted[k]!.runtime.resourceId;
         sinks.get(rid)!.telemetry(readings(i), new Date());
-        if (i % 10 === 0) sinks.get(rid)!.controlSpace([measurement(rid, readings(i)[0]!.v)]);
+        // The EFI Measurement with every sample, as drivers do: the runtime sends it at most every 10 s.
+        sinks.get(rid)!.controlSpace([measurement(rid, readings(i)[0]!.v)]);
       });
       for (const until = Date.now() + WAIT_MS; hosted.some((h, k) => h.runtime.telemetry.published < target[k]!); await sleep(10)) {
         if (Date.now() > until) throw new Error("flexfed: packs still in the outbox after 120 s");
       }
     },
+    // The same bytes: each pack, and the Measurement on a persistent node as often as the runtime sends it.
     bare: async (phase) => {
-      const clientsOf = hosted.map((h) => new PubsubClient(h.runtime.conn, `telemetry.${server.info.domain}`));
+      const telemetry = hosted.map((h) => new PubsubClient(h.runtime.conn, `telemetry.${server.info.domain}`));
+      const efi = hosted.map((h) => new PubsubClient(h.runtime.conn, `pubsub.${server.info.domain}`));
+      const measurements: Promise<unknown>[] = [];
       await each(phase, async (k, i) => {
         const rid = hosted[k]!.runtime.resourceId;
-        await clientsOf[k]!.publish(bareNode(rid), packToXml(pack(`${rid}/`, new Date(), readings(i))), telemetryItemId(epoch, ++seq));
+        if (Date.now() - (measuredAt[k] ?? 0) >= MEASUREMENT_INTERVAL_MS) {
+          measuredAt[k] = Date.now();
+          measurements.push(efi[k]!.publish(bareNode(rid), encodeElement(measurement(rid, readings(i)[0]!.v)), "Measurement"));
+        }
+        await telemetry[k]!.publish(bareNode(rid), packToXml(pack(`${rid}/`, new Date(), readings(i))), telemetryItemId(epoch, ++seq));
       });
+      await Promise.all(measurements);
     },
     mqtt0: (phase, url) => mqttSend(phase, url!, 0),
     mqtt1: (phase, url) => mqttSend(phase, url!, 1),
@@ -189,7 +202,8 @@ async function appRole(args: string[]): Promise<void> {
   const conn = await XmppConnection.component(componentOptions(server, "app"));
   const runtime = new AppRuntime({ conn, search: [{ op: "strEq", name: "SITE", value: SITE }] });
   const sink = await XmppConnection.component(componentOptions(server, "sink"));
-  const sinkPubsub = new PubsubClient(sink, `telemetry.${server.info.domain}`);
+  const sinkTelemetry = new PubsubClient(sink, `telemetry.${server.info.domain}`);
+  const sinkEfi = new PubsubClient(sink, `pubsub.${server.info.domain}`);
   let mqttClient: MqttClient | undefined;
   const counters = new Map<Channel, { count: number; lastAt: number; ms: number[]; total: number; done?: () => void }>();
   const got = (channel: Channel, sentAt: number) => {
@@ -203,7 +217,9 @@ async function appRole(args: string[]): Promise<void> {
   };
   // An item may carry several packs (a backlog goes in one publish): every pack counts.
   runtime.on("telemetry", (_rid, _id, records) => { for (let i = 0; i < records.length; i += READINGS) got("flexfed", records[i]!.t * 1000); });
-  onPubsubEvent(sink, (e) => { for (const item of e.items) got("bare", btMs(item.payload?.getChild("senml")?.attrs.bt)); });
+  onPubsubEvent(sink, (e) => {
+    if (e.service === sinkTelemetry.service) for (const item of e.items) got("bare", btMs(item.payload?.getChild("senml")?.attrs.bt));
+  });
   serve({
     ready: async (m) => {
       const devices = m.devices as { rid: string; jid: string }[];
@@ -214,9 +230,12 @@ async function appRole(args: string[]): Promise<void> {
       // The bare channel's nodes: same service and configuration, the device publishes, the sink subscribes.
       await pool(devices.length, 20, async (i) => {
         const { rid, jid } = devices[i]!;
-        await sinkPubsub.createNode(bareNode(rid), TELEMETRY_NODE_CONFIG);
-        await sinkPubsub.setAffiliations(bareNode(rid), { [jid]: "publisher" });
-        await sinkPubsub.subscribe(bareNode(rid));
+        for (const [ps, config] of [[sinkTelemetry, TELEMETRY_NODE_CONFIG], [sinkEfi, EFI_NODE_CONFIG]] as const) {
+          await ps.createNode(bareNode(rid), config);
+          await ps.setAffiliations(bareNode(rid), { [jid]: "publisher" });
+        }
+        await sinkTelemetry.subscribe(bareNode(rid));
+        await sinkEfi.subscribe(bareNode(rid)); // the app gets the Measurements too
       });
       console.log(`telemetry: the app follows ${devices.length} devices (${nodesOf(devices[0]!.rid).telemetry} ...); bare nodes ready`);
       return {};

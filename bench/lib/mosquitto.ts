@@ -7,6 +7,7 @@ import net from "node:net";
 import os from "node:os";
 import path from "node:path";
 import { freePort } from "../../src/server/ports.ts";
+import { onInterrupt } from "./proc.ts";
 import { sleep } from "./stats.ts";
 
 export interface Broker { url: string; pid: number | undefined; stop(): Promise<void> }
@@ -30,6 +31,7 @@ export async function startMosquitto(binary: string): Promise<Broker> {
   ].join("\n"));
   const child: ChildProcess = spawn(binary, ["-c", conf], { stdio: ["ignore", "ignore", "inherit"] });
   const stop = async () => {
+    forget();
     if (child.exitCode === null && child.signalCode === null) {
       const gone = new Promise((r) => child.once("exit", r));
       child.kill("SIGTERM");
@@ -37,6 +39,7 @@ export async function startMosquitto(binary: string): Promise<Broker> {
     }
     await rm(dir, { recursive: true, force: true });
   };
+  const forget = onInterrupt(stop);
   for (const until = Date.now() + 10_000; ; await sleep(50)) {
     if (child.exitCode !== null) {
       await stop();

@@ -85,3 +85,22 @@ export function memory(): { rss: number; heapUsed: number } {
   const { rss, heapUsed } = process.memoryUsage();
   return { rss, heapUsed };
 }
+
+const cleanups = new Set<() => Promise<void>>();
+
+/**
+ * Registers what must be stopped if the bench is interrupted (Ctrl-C): the servers it started,
+ * which run in process groups of their own and would outlive it. Returns the unregistering call.
+ */
+export function onInterrupt(stop: () => Promise<void>): () => void {
+  cleanups.add(stop);
+  return () => cleanups.delete(stop);
+}
+
+/** Runs every registered stop (each once, failures reported) and ends the process. */
+export async function interrupted(signal: string): Promise<never> {
+  console.error(`\n${signal}: stopping the bench's servers ...`);
+  for (const stop of [...cleanups].reverse()) await stop().catch((err: Error) => console.error(err.message));
+  process.exit(130);
+}
+

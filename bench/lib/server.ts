@@ -5,6 +5,7 @@ import { mkdtemp, rm } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 import { addAccounts, startServer, type RunningServer, type ServerSpec } from "../../src/server/prosody.ts";
+import { onInterrupt } from "./proc.ts";
 import { seconds } from "./stats.ts";
 
 const ACCOUNT_BATCH = 250;
@@ -22,28 +23,27 @@ export async function benchServer(name: string, spec: Omit<ServerSpec, "dataDir"
   if (!caDir) throw new Error("run the benches through bench/run.ts (it makes the CA the clients trust)");
   const dataDir = await mkdtemp(path.join(os.tmpdir(), `flexfed-bench-${name}-`));
   const { bulkAccounts = [], ...rest } = spec;
-  let server: RunningServer | undefined;
+  console.log(`${name}: starting Prosody ...`);
+  const server = await startServer({ logLevel: "warn", ...rest, dataDir, caDir }).catch(async (err: unknown) => {
+    await rm(dataDir, { recursive: true, force: true });
+    throw err;
+  });
+  const stop = async () => {
+    forget();
+    await server.stop();
+    await rm(dataDir, { recursive: true, force: true });
+  };
+  const forget = onInterrupt(stop);
   try {
-    console.log(`${name}: starting Prosody ...`);
-    server = await startServer({ logLevel: "warn", ...rest, dataDir, caDir });
     const t0 = performance.now();
     for (let i = 0; i < bulkAccounts.length; i += ACCOUNT_BATCH) {
       await addAccounts(dataDir, bulkAccounts.slice(i, i + ACCOUNT_BATCH));
       const done = Math.min(i + ACCOUNT_BATCH, bulkAccounts.length);
       console.log(`${name}: accounts ${done}/${bulkAccounts.length} (${(done / seconds(t0)).toFixed(0)}/s)`);
     }
-    const accountsS = seconds(t0);
-    const running = server;
-    return {
-      server: running, dataDir, accountsS,
-      stop: async () => {
-        await running.stop();
-        await rm(dataDir, { recursive: true, force: true });
-      },
-    };
+    return { server, dataDir, accountsS: seconds(t0), stop };
   } catch (err) {
-    await server?.stop();
-    await rm(dataDir, { recursive: true, force: true });
+    await stop();
     throw err;
   }
 }
