@@ -8,7 +8,7 @@ import path from "node:path";
 import { fileURLToPath } from "node:url";
 import type { z } from "zod";
 import { fillPlaceholders, networkPlaceholders, type ProsodyConfigValues } from "./config.ts";
-import { asServerUser, isRoot, run } from "./exec.ts";
+import { asServerUser, isRoot, run, withOpenFilesRaised } from "./exec.ts";
 import { freePort } from "./ports.ts";
 import { launch, prepareDataDir, prepareServer, ServerSpecSchema, type RunningServer, type ServerInfo, type ServerSpec } from "./prosody.ts";
 import type { Secrets } from "./secrets.ts";
@@ -77,7 +77,7 @@ function ejabberdctl(dataDir: string, args: string[]): [string, string[]] {
   if (!isRoot() && userInfo().username !== USER) {
     throw new Error("ejabberd runs as the `ejabberd` user: start flexfed as root (it switches to that user) or as ejabberd");
   }
-  return asServerUser("env", [
+  return asServerUser(...withOpenFilesRaised("env", [
     `HOME=${dataDir}`,
     "ejabberdctl",
     "--config-dir", dataDir,
@@ -86,7 +86,7 @@ function ejabberdctl(dataDir: string, args: string[]): [string, string[]] {
     "--spool", path.join(dataDir, "spool"),
     "--logs", path.join(dataDir, "logs"),
     ...args,
-  ], USER);
+  ]), USER);
 }
 
 /** Like prepareServer for Prosody: data dir, config and Erlang files. Accounts are registered at start. */

@@ -23,3 +23,13 @@ export const isRoot = (): boolean => process.getuid?.() === 0;
 export function asServerUser(cmd: string, args: string[], user = "prosody"): [string, string[]] {
   return isRoot() ? ["runuser", ["-u", user, "--", cmd, ...args]] : [cmd, args];
 }
+
+/**
+ * The command with its soft open-files limit raised to the hard limit first. runuser's PAM session
+ * sets the soft limit back to 1 024, and a server holds a socket per device: Prosody began refusing
+ * logins (its account files would not open) at about 1 000 devices (bench/scale.ts).
+ */
+export function withOpenFilesRaised(cmd: string, args: string[]): [string, string[]] {
+  return ["sh", ["-c", 'ulimit -n "$(ulimit -Hn)" 2>/dev/null; exec "$0" "$@"', cmd, ...args]];
+}
+

@@ -8,7 +8,7 @@ import { logger } from "../log/index.ts";
 import { ensureCertificates } from "./certs.ts";
 import { addEjabberdAccounts, prepareEjabberd, startEjabberd } from "./ejabberd.ts";
 import { renderProsodyConfig } from "./config.ts";
-import { asServerUser, isRoot, run } from "./exec.ts";
+import { asServerUser, isRoot, run, withOpenFilesRaised } from "./exec.ts";
 import { freePort, waitForPorts } from "./ports.ts";
 import { ensureSecrets, type Secrets } from "./secrets.ts";
 
@@ -258,7 +258,7 @@ export async function startServer(spec: ServerSpec): Promise<RunningServer> {
   if (serverOf(spec) === "ejabberd") return startEjabberd({ ...spec, server: "ejabberd" });
   const { info, secrets, configPath } = await prepareServer(spec);
   // Prosody opens the component port only when it has external components to serve.
-  return launch(info, secrets, asServerUser("prosody", ["--config", configPath, "-F"]), {
+  return launch(info, secrets, asServerUser(...withOpenFilesRaised("prosody", ["--config", configPath, "-F"])), {
     ports: info.components.length ? [info.ports.c2s, info.ports.component] : [info.ports.c2s],
     logs: [path.join(info.dataDir, "prosody.log")],
   });
