@@ -15,6 +15,8 @@ export interface BenchServer {
   dataDir: string;
   /** prosodyctl's account creation time, s. */
   accountsS: number;
+  /** Stops the server and starts it again on the same data dir and ports (a fresh process). */
+  restart(): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -24,7 +26,7 @@ export async function benchServer(name: string, spec: Omit<ServerSpec, "dataDir"
   const dataDir = await mkdtemp(path.join(os.tmpdir(), `flexfed-bench-${name}-`));
   const { bulkAccounts = [], ...rest } = spec;
   console.log(`${name}: starting Prosody ...`);
-  const server = await startServer({ logLevel: "warn", ...rest, dataDir, caDir }).catch(async (err: unknown) => {
+  let server = await startServer({ logLevel: "warn", ...rest, dataDir, caDir }).catch(async (err: unknown) => {
     await rm(dataDir, { recursive: true, force: true });
     throw err;
   });
@@ -34,6 +36,15 @@ export async function benchServer(name: string, spec: Omit<ServerSpec, "dataDir"
     await rm(dataDir, { recursive: true, force: true });
   };
   const forget = onInterrupt(stop);
+  const bench: BenchServer = {
+    get server() { return server; },
+    dataDir, accountsS: 0, stop,
+    restart: async () => {
+      await server.stop();
+      // The same ports: clients and components already know them.
+      server = await startServer({ logLevel: "warn", ...rest, dataDir, caDir, ports: server.info.ports });
+    },
+  };
   try {
     const t0 = performance.now();
     for (let i = 0; i < bulkAccounts.length; i += ACCOUNT_BATCH) {
@@ -41,7 +52,8 @@ export async function benchServer(name: string, spec: Omit<ServerSpec, "dataDir"
       const done = Math.min(i + ACCOUNT_BATCH, bulkAccounts.length);
       console.log(`${name}: accounts ${done}/${bulkAccounts.length} (${(done / seconds(t0)).toFixed(0)}/s)`);
     }
-    return { server, dataDir, accountsS: seconds(t0), stop };
+    bench.accountsS = seconds(t0);
+    return bench;
   } catch (err) {
     await stop();
     throw err;
