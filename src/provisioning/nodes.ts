@@ -59,10 +59,13 @@ export class NodeOwner {
     }
   }
 
-  /** Creates a node shared by several devices on pubsub.<domain> (an existing one is kept) with these affiliations. */
-  async shared(node: string, wanted: Record<string, Affiliation>): Promise<void> {
+  /**
+   * Creates a node shared by several devices on pubsub.<domain> (an existing one is kept) with these
+   * affiliations; with `add`, the others it has are kept.
+   */
+  async shared(node: string, wanted: Record<string, Affiliation>, opts: { add?: boolean } = {}): Promise<void> {
     await create(this.#efi, node, SHARED_NODE_CONFIG);
-    await affiliate(this.#efi, node, wanted);
+    await affiliate(this.#efi, node, wanted, opts.add);
   }
 
   /** Deletes the device's nodes (a node already gone is fine). */
@@ -77,13 +80,13 @@ export class NodeOwner {
 
 /**
  * Brings a node's affiliations to `wanted`: owners (this component, server admins) keep theirs,
- * everyone else not wanted goes.
+ * everyone else not wanted goes (unless `add`: then only `wanted` is set).
  */
-async function affiliate(ps: PubsubClient, node: string, wanted: Record<string, Affiliation>): Promise<void> {
+async function affiliate(ps: PubsubClient, node: string, wanted: Record<string, Affiliation>, add = false): Promise<void> {
   const current = await ps.getAffiliations(node);
   const changes: Record<string, Affiliation> = {};
   for (const [jid, aff] of Object.entries(wanted)) if (current[jid] !== aff) changes[jid] = aff;
-  for (const [jid, aff] of Object.entries(current)) if (!wanted[jid] && aff !== "owner") changes[jid] = "none";
+  if (!add) for (const [jid, aff] of Object.entries(current)) if (!wanted[jid] && aff !== "owner") changes[jid] = "none";
   // Cancel the subscriptions of whoever loses access first: Prosody 0.12.3 leaves them in place
   // (and answers forbidden) when a subscriber's affiliation is removed, so it would go on
   // receiving notifications.

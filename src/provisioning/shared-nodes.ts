@@ -31,9 +31,6 @@ export function sharedNodes(devices: readonly Device[]): Map<string, { kind: key
   return out;
 }
 
-/** The shared nodes a device's tags put it behind. */
-export const sharedNodesOf = (d: Device): string[] => [...sharedNodes([d]).keys()];
-
 /** Who is what on one shared node. */
 export function sharedAffiliations(
   kind: keyof SharedPublishers, devices: readonly Device[], policies: Policy[], readers: readonly string[], publishers: SharedPublishers,
