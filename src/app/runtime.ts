@@ -106,7 +106,8 @@ export class AppRuntime extends EventEmitter<AppEvents> {
     this.tracker = new InstructionTracker({ answerMs: opts.answerMs ?? 15_000, graceMs: opts.graceMs ?? 60_000 });
   }
 
-  get name(): string { return bare(this.conn.jid); }
+  /** The app's JID; also while its connection is down (logs of late answers after a stop). */
+  get name(): string { return bare(this.conn.label); }
 
   /** Whether a device's nodes were read (its control space is known as of then). */
   isRead(rid: string): boolean { return this.#read.has(rid); }
@@ -402,7 +403,9 @@ export class AppRuntime extends EventEmitter<AppEvents> {
       return;
     } else if (p.type === "unsubscribed") {
       // The device's refusal, or the server's answer to a probe that came before the approval:
-      // asked again with back-off while the device is among those found.
+      // asked again with back-off while the device is among those found. A refusal already known
+      // keeps its reason (a refused node read says more) and the retry it scheduled.
+      if (this.refused.has(d.rid)) return;
       this.refused.set(d.rid, "presence refused");
       const attempt = this.#attempts.get(d.rid) ?? 0;
       this.#attempts.set(d.rid, attempt + 1);

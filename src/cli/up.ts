@@ -30,7 +30,8 @@ congestion event, without and then with flexibility, and its summary), and the s
 \`flexfed policy\` and \`flexfed watch\`; "operator" for \`flexfed grid\`.
 Ctrl-C stops everything it started.
 
-With --federation it starts two federated domains instead, each its own Prosody with its own CA:
+With --federation it starts two federated domains instead, each its own server (Prosody, or
+ejabberd with --server ejabberd) with its own CA:
 ${FEDERATION.map((d) => `${d.domain} on ${d.address}`).join(" and ")} (s2s on port 5269 of each, authenticated by
 certificate). The sites, their owner, the balancer and the monitor belong to ${FEDERATION[0].domain}; the
 grid operator's account and its demand-response app to ${FEDERATION[1].domain}, which acts on the
@@ -81,8 +82,6 @@ export async function run(argv: string[]): Promise<number> {
   if (args.values.federation && (args.values.domain || args.values["smoke-count"])) {
     throw new UsageError(`up --federation: its domains are ${FEDERATION.map((d) => d.domain).join(" and ")}; --domain and --smoke-count do not apply`);
   }
-  // Federation is set up and tested on Prosody only (xep/servers.md).
-  if (args.values.federation && spec.server === "ejabberd") throw new UsageError("up --federation runs Prosody; --server ejabberd does not apply");
   const addresses = args.values.addresses?.split(",") ?? FEDERATION.map((d) => d.address);
   if (addresses.length !== 2 || addresses.some((a) => !/^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(a)) || addresses[0] === addresses[1]) {
     throw new UsageError(`up: --addresses takes two different loopback addresses, e.g. 127.0.0.2,127.0.0.3 (got '${args.values.addresses}')`);
@@ -110,7 +109,7 @@ export async function run(argv: string[]): Promise<number> {
     startChild(smokeArgs, info.caCert),
   ];
 
-  return supervise(children, [server]);
+  return supervise(children, () => server.stop());
 }
 
 /** Where each server keeps pubsub items and its log (xep/servers.md). */
@@ -133,14 +132,14 @@ function describe(server: RunningServer): string {
 }
 
 /** Waits for Ctrl-C or a child's exit, then stops the children and the servers. */
-async function supervise(children: ChildProcess[], servers: RunningServer[]): Promise<number> {
+async function supervise(children: ChildProcess[], stopServers: () => Promise<void>): Promise<number> {
   const anyExit = Promise.race(children.map((c) => new Promise<number>((r) => c.once("exit", (code) => r(code ?? 1)))));
   // Ctrl-C reaches the whole foreground group: the children stop themselves, we stop the rest.
   const signalled = stopSignal().then(() => 0);
   const code = await Promise.race([anyExit, signalled]);
   console.log("flexfed: stopping ...");
   await Promise.all(children.map((c) => stopChild(c)));
-  await Promise.all(servers.map((s) => s.stop()));
+  await stopServers();
   console.log("flexfed: stopped.");
   return code;
 }
@@ -153,7 +152,7 @@ async function runFederation(spec: ReturnType<typeof serverSpecFrom>, addresses:
   await Promise.all([spec.dataDir, base].map((d) => chmod(d, 0o711)));
   console.log(`flexfed: preparing ${base} and starting ${FEDERATION.map((d, i) => `${d.domain} (${addresses[i]})`).join(" and ")} ...`);
   const fed = await startFederation(path.join(base, "shared"), FEDERATION.map((d, i) => ({
-    ...d, address: addresses[i]!, components: [...d.components], accounts: [...d.accounts], dataDir: path.join(base, d.domain),
+    ...d, server: spec.server, address: addresses[i]!, components: [...d.components], accounts: [...d.accounts], dataDir: path.join(base, d.domain),
     ports: { c2s: spec.ports.c2s, component: spec.ports.component },
   })));
   const [agg, grid] = fed.servers as [RunningServer, RunningServer];
@@ -163,5 +162,5 @@ async function runFederation(spec: ReturnType<typeof serverSpecFrom>, addresses:
     startChild(["services", "--data-dir", grid.info.dataDir], fed.trust),
     startChild(["scenario", ...EXAMPLE_SITES, "--data-dir", agg.info.dataDir, "--grid-data-dir", grid.info.dataDir, ...scenario], fed.trust),
   ];
-  return supervise(children, fed.servers);
+  return supervise(children, fed.stop);
 }

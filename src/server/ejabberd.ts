@@ -8,7 +8,7 @@ import path from "node:path";
 import { fileURLToPath } from "node:url";
 import type { z } from "zod";
 import { fillPlaceholders, networkPlaceholders, type ProsodyConfigValues } from "./config.ts";
-import { asServerUser, isRoot, run, withOpenFilesRaised } from "./exec.ts";
+import { asServerUser, isRoot, run, withHostsFile, withOpenFilesRaised } from "./exec.ts";
 import { freePort } from "./ports.ts";
 import { launch, prepareDataDir, prepareServer, ServerSpecSchema, type RunningServer, type ServerInfo, type ServerSpec } from "./prosody.ts";
 import type { Secrets } from "./secrets.ts";
@@ -50,9 +50,12 @@ export function renderEjabberdConfig(v: EjabberdConfigValues, template = readFil
  *   passes -start_epmd false), so no daemon outlives the server and parallel servers never meet;
  * - a cookie of its own, in <dataDir>/.erlang.cookie (ejabberdctl runs with HOME there): erl puts
  *   -setcookie and even vm.args' contents on the VM's command line, which `ps` shows;
- * - an inetrc: how the VM resolves names, with a federation's private hosts file.
+ * - an inetrc: how the VM resolves names. Federated, its s2s looks peers up by SRV through
+ *   Erlang's DNS client, then by address through the C library (see startEjabberd): with no
+ *   resolv.conf the SRV lookup fails at once (peers have none) instead of asking the machine's
+ *   DNS for private names.
  */
-function erlangFiles(dataDir: string, distPort: number, hostsFile?: string): Record<string, string> {
+function erlangFiles(dataDir: string, distPort: number, federation?: ServerSpec["federation"]): Record<string, string> {
   const node = `flexfed-${createHash("sha256").update(dataDir).digest("hex").slice(0, 12)}@localhost`;
   return {
     "ejabberdctl.cfg": [
@@ -64,7 +67,7 @@ function erlangFiles(dataDir: string, distPort: number, hostsFile?: string): Rec
     ].join("\n"),
     "vm.args": "-kernel inet_dist_use_interface {127,0,0,1}\n",
     inetrc: [
-      ...(hostsFile ? [`{hosts_file, ${JSON.stringify(hostsFile)}}.`] : []),
+      ...(federation ? [`{hosts_file, ${JSON.stringify(federation.hostsFile)}}.`, `{resolv_conf, ""}.`] : []),
       `{host, {127,0,0,1}, ["localhost"]}.`,
       `{lookup, [file, native]}.`,
       "",
@@ -108,7 +111,7 @@ export async function prepareEjabberd(spec: z.output<typeof ServerSpecSchema>): 
     trust: spec.federation?.trust,
   });
   await writeFile(configPath, config, { mode: 0o600 });
-  const files = erlangFiles(dataDir, await freePort("127.0.0.1"), spec.federation?.hostsFile);
+  const files = erlangFiles(dataDir, await freePort("127.0.0.1"), spec.federation);
   for (const [name, text] of Object.entries(files)) await writeFile(path.join(dataDir, name), text, { mode: 0o600 });
   // Kept across restarts, so a running node and a later ejabberdctl always agree.
   const cookie = path.join(dataDir, ".erlang.cookie");
@@ -118,10 +121,20 @@ export async function prepareEjabberd(spec: z.output<typeof ServerSpecSchema>): 
   return { info, secrets, configPath };
 }
 
-/** Starts ejabberd in the foreground, then registers every account of secrets.json. */
+/**
+ * Starts ejabberd in the foreground, then registers every account of secrets.json.
+ *
+ * Federated, the VM runs in a mount namespace of its own in which the federation's hosts file is
+ * /etc/hosts: ejabberd 23.01's s2s (p1_xmpp 1.6) finds a peer's address with the C library's
+ * getaddrinfo, which reads neither inetrc nor a file of our choosing, and the machine's own
+ * /etc/hosts is not ours to change. A mount namespace needs root.
+ */
 export async function startEjabberd(spec: ServerSpec, attempts = 3): Promise<RunningServer> {
   const { info, secrets } = await prepareServer(spec);
-  const server = await launch(info, secrets, ejabberdctl(info.dataDir, ["foreground"]), {
+  const hostsFile = ServerSpecSchema.parse(spec).federation?.hostsFile;
+  if (hostsFile && !isRoot()) throw new Error("a federated ejabberd needs root: it resolves its peers through a private /etc/hosts in a mount namespace of its own");
+  const foreground = ejabberdctl(info.dataDir, ["foreground"]);
+  const server = await launch(info, secrets, hostsFile ? withHostsFile(hostsFile, ...foreground) : foreground, {
     ports: [info.ports.c2s, info.ports.component],
     logs: [path.join(info.dataDir, "logs", "ejabberd.log"), path.join(info.dataDir, "logs", "error.log")],
   }).catch((err: Error) => {

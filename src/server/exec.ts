@@ -33,3 +33,8 @@ export function withOpenFilesRaised(cmd: string, args: string[]): [string, strin
   return ["sh", ["-c", 'ulimit -n "$(ulimit -Hn)" 2>/dev/null; exec "$0" "$@"', cmd, ...args]];
 }
 
+
+/** The command in a mount namespace of its own where `hostsFile` is /etc/hosts (root only). */
+export function withHostsFile(hostsFile: string, cmd: string, args: string[]): [string, string[]] {
+  return ["unshare", ["--mount", "--propagation", "private", "--", "sh", "-c", 'mount --bind "$0" /etc/hosts && exec "$@"', hostsFile, cmd, ...args]];
+}

@@ -18,16 +18,22 @@ export interface Federation {
   hostsFile: string;
   /** Every domain's CA in one file: what servers and clients (NODE_EXTRA_CA_CERTS) trust. */
   trust: string;
+  /** Stops every server. */
+  stop(): Promise<void>;
 }
 
 /** A domain's server; `reachAt` is where its peers dial it (default its address; a test puts a proxy there). */
 export type DomainSpec = ServerSpec & { address: string; reachAt?: string };
 
-/** The hosts file: each domain, its pubsub services and its components, where peers reach the domain. */
+/**
+ * The hosts file: each domain, its pubsub services and its components, where peers reach the
+ * domain. It starts with localhost because ejabberd's VM sees it as its /etc/hosts (ejabberd.ts).
+ */
 export function hostsFileText(domains: readonly { domain: string; address: string; reachAt?: string; components: readonly string[] }[]): string {
-  return domains.flatMap(({ domain, address, reachAt, components }) =>
+  const names = domains.flatMap(({ domain, address, reachAt, components }) =>
     [domain, ...["pubsub", "telemetry", ...components].map((label) => `${label}.${domain}`)].map((name) => `${reachAt ?? address} ${name}`),
-  ).join("\n") + "\n";
+  );
+  return ["127.0.0.1 localhost", ...names].join("\n") + "\n";
 }
 
 /**
@@ -58,10 +64,11 @@ export async function startFederation(dir: string, input: readonly DomainSpec[])
   const federation = { hostsFile, trust };
   const started = await Promise.allSettled(specs.map((s) => startServer({ ...s, ports: { ...s.ports, s2s: S2S_PORT }, federation })));
   const servers = started.flatMap((r) => (r.status === "fulfilled" ? [r.value] : []));
+  const stop = async () => { await Promise.all(servers.map((s) => s.stop())); };
   const failed = started.find((r): r is PromiseRejectedResult => r.status === "rejected");
   if (failed) {
-    await Promise.all(servers.map((s) => s.stop()));
+    await stop();
     throw failed.reason;
   }
-  return { servers, hostsFile, trust };
+  return { servers, hostsFile, trust, stop };
 }

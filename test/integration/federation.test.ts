@@ -1,6 +1,7 @@
 // Two domains federated over real server-to-server XMPP: agg.test, an aggregator's domain with
 // the devices, their owner, the registry and provisioning; grid.test, the grid operator's domain
-// with its apps and its operator. Each domain has its own Prosody on its own loopback address and
+// with its apps and its operator. Each domain has its own server (the project's: Prosody or
+// ejabberd, vitest.config.ts) on its own loopback address and
 // its own CA; s2s authenticates by certificate. Peers dial each other through TCP proxies that
 // the last test cuts to drop the link.
 import { chmod, mkdtemp, rm } from "node:fs/promises";
@@ -23,6 +24,7 @@ import { S2S_PORT, startFederation, type Federation } from "../../src/server/fed
 import { RegistryClient, type SearchOperatorInput } from "../../src/registry/index.ts";
 import { isNewerItem } from "../../src/telemetry/index.ts";
 import { PubsubClient, XmppConnection } from "../../src/xmpp/index.ts";
+import { TEST_SERVER } from "./fixtures.ts";
 import { freeLoopbackAddresses, testServer } from "./harness.ts";
 import { startTcpProxy, type TcpProxy } from "./tcp-proxy.ts";
 
@@ -66,9 +68,9 @@ describe("federation over server-to-server XMPP", () => {
     base = await mkdtemp(path.join(os.tmpdir(), "flexfed-fed-"));
     await chmod(base, 0o755); // the servers' data dirs inside are theirs (they may run as the prosody user)
     fed = await startFederation(path.join(base, "shared"), [
-      { dataDir: path.join(base, "agg"), domain: AGG, address: aggAt!, reachAt: aggProxyAt, smacksHibernation: 5,
+      { server: TEST_SERVER, dataDir: path.join(base, "agg"), domain: AGG, address: aggAt!, reachAt: aggProxyAt, smacksHibernation: 5,
         caDir: path.dirname(testServer().info.caCert), components: ["registry", "provisioning"], accounts: ["owner", ...DEVICES.map((d) => d.rid)] },
-      { dataDir: path.join(base, "grid"), domain: GRID, address: gridAt!, reachAt: gridProxyAt, smacksHibernation: 5,
+      { server: TEST_SERVER, dataDir: path.join(base, "grid"), domain: GRID, address: gridAt!, reachAt: gridProxyAt, smacksHibernation: 5,
         caDir: inject("peerCaDir"), components: ["app", "dr"], accounts: ["operator"] },
     ]);
     proxies = await Promise.all([
@@ -116,7 +118,7 @@ describe("federation over server-to-server XMPP", () => {
     await Promise.all([...batteries.values(), ...meters.values()].map((s) => s.stop()));
     await services?.stop();
     await Promise.all((proxies ?? []).map((p) => p.close()));
-    await Promise.all((fed?.servers ?? []).map((s) => s.stop()));
+    await fed?.stop();
     if (base) await rm(base, { recursive: true, force: true });
   });
 
@@ -199,13 +201,15 @@ describe("federation over server-to-server XMPP", () => {
 
     for (const p of proxies) p.heal();
     await expect.poll(() => links.at(-1), { timeout: 15_000 }).toBe(true);
-    // Every pack published while the link was down reached the app, once and in order.
+    // Every pack published while the link was down reached the app, once and in order. (ejabberd
+    // 23.01 now and then drops a stanza sent as its s2s connection to a peer's host comes back:
+    // the app's read then times out after 15 s and its retry brings the packs; xep/servers.md.)
     for (const rid of readable) {
       await expect.poll(async () => {
         const onNode = (await telemetry.items(`telemetry/${rid}`)).map((i) => i.id);
         const first = seen.get(rid)![0]!;
         return onNode.filter((id) => !seen.get(rid)!.includes(id) && isNewerItem(id, first)).length;
-      }, { timeout: 15_000 }).toBe(0);
+      }, { timeout: 40_000 }).toBe(0);
       const ids = seen.get(rid)!;
       expect(new Set(ids).size).toBe(ids.length);
     }
@@ -220,5 +224,5 @@ describe("federation over server-to-server XMPP", () => {
         return onNode.every((m) => JSON.stringify(known.find((k) => k.kind === m.kind)) === JSON.stringify(m)) && known.length === onNode.length;
       }, { timeout: 10_000 }).toBe(true);
     }
-  });
+  }, 120_000);
 });
