@@ -9,7 +9,7 @@ import { fileURLToPath } from "node:url";
 import type { z } from "zod";
 import { fillPlaceholders, networkPlaceholders, type ProsodyConfigValues } from "./config.ts";
 import { asServerUser, isRoot, run, withHostsFile, withOpenFilesRaised } from "./exec.ts";
-import { freePort } from "./ports.ts";
+import { freePort, waitForPorts } from "./ports.ts";
 import { launch, prepareDataDir, prepareServer, ServerSpecSchema, type RunningServer, type ServerInfo, type ServerSpec } from "./prosody.ts";
 import type { Secrets } from "./secrets.ts";
 
@@ -55,17 +55,17 @@ export function renderEjabberdConfig(v: EjabberdConfigValues, template = readFil
  *   resolv.conf the SRV lookup fails at once (peers have none) instead of asking the machine's
  *   DNS for private names.
  */
-function erlangFiles(dataDir: string, distPort: number, federation?: ServerSpec["federation"]): Record<string, string> {
-  const node = `flexfed-${createHash("sha256").update(dataDir).digest("hex").slice(0, 12)}@localhost`;
+function erlangFiles(dataDir: string, distPort: number, spec: z.output<typeof ServerSpecSchema>): Record<string, string> {
+  const { federation, cluster } = spec;
   return {
     "ejabberdctl.cfg": [
-      `ERLANG_NODE=${node}`,
+      `ERLANG_NODE=${erlangNode(dataDir, spec)}`,
       `ERL_DIST_PORT=${distPort}`,
       `EJABBERD_PID_PATH=${path.join(dataDir, "ejabberd.pid")}`,
       `ERL_OPTIONS="-env ERL_CRASH_DUMP_BYTES 0"`,
       "",
     ].join("\n"),
-    "vm.args": "-kernel inet_dist_use_interface {127,0,0,1}\n",
+    "vm.args": `-kernel inet_dist_use_interface {${(cluster ? spec.address : "127.0.0.1").replaceAll(".", ",")}}\n`,
     inetrc: [
       ...(federation ? [`{hosts_file, ${JSON.stringify(federation.hostsFile)}}.`, `{resolv_conf, ""}.`] : []),
       `{host, {127,0,0,1}, ["localhost"]}.`,
@@ -73,6 +73,14 @@ function erlangFiles(dataDir: string, distPort: number, federation?: ServerSpec[
       "",
     ].join("\n"),
   };
+}
+
+/**
+ * The Erlang node's name: unique to the data dir; a cluster's node is reached at its address, which
+ * makes the name a long one (`name@127.x.y.z`), on the cluster's distribution port.
+ */
+export function erlangNode(dataDir: string, spec: Pick<ServerSpec, "address" | "cluster">): string {
+  return `flexfed-${createHash("sha256").update(dataDir).digest("hex").slice(0, 12)}@${spec.cluster ? spec.address : "localhost"}`;
 }
 
 /** ejabberdctl for this data dir, as the ejabberd user; every file it reads is in the data dir. */
@@ -111,7 +119,7 @@ export async function prepareEjabberd(spec: z.output<typeof ServerSpecSchema>): 
     trust: spec.federation?.trust,
   });
   await writeFile(configPath, config, { mode: 0o600 });
-  const files = erlangFiles(dataDir, await freePort("127.0.0.1"), spec.federation);
+  const files = erlangFiles(dataDir, spec.cluster?.distPort ?? await freePort("127.0.0.1"), spec);
   for (const [name, text] of Object.entries(files)) await writeFile(path.join(dataDir, name), text, { mode: 0o600 });
   // Kept across restarts, so a running node and a later ejabberdctl always agree.
   const cookie = path.join(dataDir, ".erlang.cookie");
@@ -122,7 +130,8 @@ export async function prepareEjabberd(spec: z.output<typeof ServerSpecSchema>): 
 }
 
 /**
- * Starts ejabberd in the foreground, then registers every account of secrets.json.
+ * Starts ejabberd in the foreground, then registers every account of secrets.json; a node that
+ * joins a cluster instead joins it (its accounts are the cluster's).
  *
  * Federated, the VM runs in a mount namespace of its own in which the federation's hosts file is
  * /etc/hosts: ejabberd 23.01's s2s (p1_xmpp 1.6) finds a peer's address with the C library's
@@ -144,8 +153,10 @@ export async function startEjabberd(spec: ServerSpec, attempts = 3): Promise<Run
     throw err;
   });
   if (!server) return startEjabberd(spec, attempts - 1);
+  const join = ServerSpecSchema.parse(spec).cluster?.join;
   try {
-    await addEjabberdAccounts(info, Object.entries(secrets.accounts));
+    if (join) await joinCluster(server, join);
+    else await addEjabberdAccounts(info, Object.entries(secrets.accounts));
   } catch (err) {
     await server.stop();
     throw err;
@@ -170,4 +181,21 @@ export async function addEjabberdAccounts(info: ServerInfo, accounts: [string, s
     }
   };
   await Promise.all(Array.from({ length: Math.min(4, queue.length) }, worker));
+}
+
+/**
+ * Joins a running node's cluster: ejabberd stops its applications on this node, takes the
+ * cluster's Mnesia schema and tables (accounts, rosters, sessions, routes, pubsub) and starts
+ * again, so its listeners are back once the command returns.
+ */
+async function joinCluster(server: RunningServer, node: string): Promise<void> {
+  const { info } = server;
+  await run(...ejabberdctl(info.dataDir, ["join_cluster", node]));
+  await waitForPorts(info.address, [info.ports.c2s, info.ports.component], { timeoutMs: 30_000, failed: () => server.exited });
+}
+
+/** The Erlang nodes of the cluster this server's node belongs to, itself included. */
+export async function clusterNodes(info: ServerInfo): Promise<string[]> {
+  // One quoted Erlang atom per line: 'name@host'.
+  return (await run(...ejabberdctl(info.dataDir, ["list_cluster"]))).split(/\s+/).filter(Boolean).map((n) => n.replace(/^'(.*)'$/, "$1")).sort();
 }

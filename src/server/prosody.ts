@@ -41,6 +41,12 @@ export const ServerSpecSchema = z.object({
   caDir: z.string().optional(),
   /** Federated servers (see federation.ts): the resolver's hosts file and the CA bundle of every domain. */
   federation: z.object({ hostsFile: z.string().min(1), trust: z.string().min(1) }).optional(),
+  /**
+   * ejabberd only, a node of a cluster (cluster.ts): its Erlang node is named after its address
+   * and listens for the other nodes on `distPort`, the same port on every node's address; `join`
+   * is a running node it joins at start.
+   */
+  cluster: z.object({ distPort: Port.min(1), join: z.string().optional() }).optional(),
 });
 export type ServerSpec = z.input<typeof ServerSpecSchema>;
 
