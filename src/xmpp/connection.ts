@@ -63,6 +63,26 @@ function observeEarlyReplies(caller: PendingReplies): void {
   };
 }
 
+interface DataSink {
+  parser: unknown;
+  _onData(data: Buffer): void;
+}
+
+/**
+ * xmpp.js 0.14 detaches its parser when the server closes the stream (or sends bad XML) but keeps
+ * listening to the socket, so bytes that arrive after that throw "Cannot read properties of null
+ * (reading 'write')" from a socket event: an uncaught exception that ended a process with every
+ * device it hosts (bench/scale, the owner's session claiming 10 000 devices). What follows a
+ * closed stream means nothing; it is dropped and the connection closes and reconnects as usual.
+ * Patched before the first connect: the socket listener binds `_onData` then.
+ */
+function ignoreDataAfterStreamClose(entity: DataSink): void {
+  const onData = entity._onData;
+  entity._onData = function (this: DataSink, data: Buffer) {
+    if (this.parser) onData.call(this, data);
+  };
+}
+
 /** Certificate verification failures of node:tls: retrying cannot fix them. */
 const TLS_TRUST_CODES = new Set([
   "UNABLE_TO_VERIFY_LEAF_SIGNATURE", "SELF_SIGNED_CERT_IN_CHAIN", "DEPTH_ZERO_SELF_SIGNED_CERT",
@@ -100,6 +120,7 @@ export class XmppConnection extends EventEmitter {
   ) {
     super();
     observeEarlyReplies(entity.iqCaller as unknown as PendingReplies);
+    ignoreDataAfterStreamClose(entity as unknown as DataSink);
     entity.reconnect.delay = backoffDelay(0, backoff);
     entity.on("error", (err: unknown) => {
       const reason = fatalReason(err);
