@@ -63,23 +63,48 @@ function observeEarlyReplies(caller: PendingReplies): void {
   };
 }
 
-interface DataSink {
+/** What xmpp.js calls its socket: a node socket, or (TLS, STARTTLS) a wrapper around one. */
+interface XmppjsSocket {
+  on(event: "error", f: () => void): unknown;
+  setNoDelay?(noDelay: boolean): unknown;
+  destroy?(): void;
+  socket?: XmppjsSocket | null;
+}
+
+/** The node socket under an xmpp.js socket. */
+const nodeSocket = (s: XmppjsSocket | null): XmppjsSocket | null | undefined => (s?.destroy ? s : s?.socket);
+
+interface SocketOwner {
   parser: unknown;
+  socket: XmppjsSocket | null;
   _onData(data: Buffer): void;
+  _detachSocket(): unknown;
 }
 
 /**
- * xmpp.js 0.14 detaches its parser when the server closes the stream (or sends bad XML) but keeps
- * listening to the socket, so bytes that arrive after that throw "Cannot read properties of null
- * (reading 'write')" from a socket event: an uncaught exception that ended a process with every
- * device it hosts (bench/scale, the owner's session claiming 10 000 devices). What follows a
- * closed stream means nothing; it is dropped and the connection closes and reconnects as usual.
+ * xmpp.js 0.14 lets a socket outlive what it knows of it, and the socket's next event is then an
+ * uncaught exception that ends the process with every device it hosts:
+ * - it detaches its parser when the server closes the stream (or sends bad XML) but keeps
+ *   listening to the socket, so bytes after that throw "Cannot read properties of null (reading
+ *   'write')" (bench/scale, the owner's session claiming 10 000 devices). What follows a closed
+ *   stream means nothing: it is dropped, and the connection closes and reconnects as usual.
+ * - when the server does not close the socket within its timeout it removes the socket's
+ *   listeners, error included, and leaves it open: the server's later reset is an uncaught
+ *   ECONNRESET (CI, a test's servers stopping). A detached socket is destroyed, its errors ignored.
  * Patched before the first connect: the socket listener binds `_onData` then.
  */
-function ignoreDataAfterStreamClose(entity: DataSink): void {
+function survivePostCloseSocketEvents(entity: SocketOwner): void {
   const onData = entity._onData;
-  entity._onData = function (this: DataSink, data: Buffer) {
+  entity._onData = function (this: SocketOwner, data: Buffer) {
     if (this.parser) onData.call(this, data);
+  };
+  const detach = entity._detachSocket;
+  entity._detachSocket = function (this: SocketOwner) {
+    const socket = this.socket;
+    const detached = detach.call(this);
+    socket?.on("error", () => undefined);
+    nodeSocket(socket)?.destroy?.();
+    return detached;
   };
 }
 
@@ -120,7 +145,7 @@ export class XmppConnection extends EventEmitter {
   ) {
     super();
     observeEarlyReplies(entity.iqCaller as unknown as PendingReplies);
-    ignoreDataAfterStreamClose(entity as unknown as DataSink);
+    survivePostCloseSocketEvents(entity as unknown as SocketOwner);
     entity.reconnect.delay = backoffDelay(0, backoff);
     entity.on("error", (err: unknown) => {
       const reason = fatalReason(err);
@@ -132,8 +157,7 @@ export class XmppConnection extends EventEmitter {
       log.debug("connection error", { who: this.label, error: (err as Error)?.message });
     });
     entity.on("connect", () => {
-      const sock = entity.socket as unknown as { setNoDelay?: (b: boolean) => void; socket?: { setNoDelay?: (b: boolean) => void } } | null;
-      (sock?.setNoDelay ? sock : sock?.socket)?.setNoDelay?.(true);
+      nodeSocket(entity.socket as unknown as XmppjsSocket | null)?.setNoDelay?.(true);
     });
     entity.on("online", (jid: { toString(): string }) => {
       this.#attempt = 0;

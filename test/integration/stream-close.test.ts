@@ -1,6 +1,8 @@
-// Bytes that reach a client after its stream was closed (xmpp.js detaches its parser on the
-// server's </stream:stream> but keeps reading the socket) must not throw from the socket's data
-// event: that uncaught exception ended a bench process with all its devices.
+// A socket that outlives xmpp.js's knowledge of it must not throw from its events: bytes after the
+// server's </stream:stream> (xmpp.js detaches its parser but keeps reading) ended a bench process
+// with all its devices; a reset after it gave up waiting for the close was an uncaught ECONNRESET.
+import type { EventEmitter } from "node:events";
+import type { Socket } from "node:net";
 import { afterAll, expect, it } from "vitest";
 import { accountOptions } from "../../src/server/endpoints.ts";
 import { XmppConnection } from "../../src/xmpp/index.ts";
@@ -26,6 +28,27 @@ it("drops what arrives after the stream closed instead of throwing from the sock
     await new Promise((r) => setTimeout(r, 50));
   } finally {
     process.off("uncaughtException", onUncaught);
+  }
+  expect(thrown).toEqual([]);
+});
+
+it("destroys a socket it lets go of while it is open, and an error on it throws nowhere", async () => {
+  const c = await XmppConnection.client(accountOptions(testServer(), "smoke-outsider", "socket-detach"));
+  // A STARTTLS client's socket is xmpp.js's wrapper around node's TLS socket.
+  const entity = c.entity as unknown as { _detachSocket(): void; socket: (EventEmitter & { socket: Socket }) | null };
+  const socket = entity.socket!;
+  const thrown: unknown[] = [];
+  const onUncaught = (err: unknown) => thrown.push(err);
+  process.on("uncaughtException", onUncaught);
+  try {
+    // As when xmpp.js gives up waiting for the server to close the socket: listeners gone, socket open.
+    entity._detachSocket();
+    expect(socket.socket.destroyed).toBe(true);
+    socket.emit("error", Object.assign(new Error("read ECONNRESET"), { code: "ECONNRESET" }));
+    await new Promise((r) => setTimeout(r, 50));
+  } finally {
+    process.off("uncaughtException", onUncaught);
+    await c.stop().catch(() => undefined);
   }
   expect(thrown).toEqual([]);
 });
