@@ -4,11 +4,11 @@
 // ejabberd, vitest.config.ts) on its own loopback address and
 // its own CA; s2s authenticates by certificate. Peers dial each other through TCP proxies that
 // the last test cuts to drop the link.
-import { chmod, mkdtemp, rm } from "node:fs/promises";
+import { chmod, mkdtemp, readFile, rm } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 import { createElement as x } from "ltx/lib/ltx.js";
-import { afterAll, beforeAll, describe, expect, inject, it, vi } from "vitest";
+import { afterAll, afterEach, beforeAll, describe, expect, inject, it, vi } from "vitest";
 import { BatterySimulator, sunspecBattery } from "../../drivers/sunspec-battery/index.ts";
 import { MeterSimulator, sunspecMeter } from "../../drivers/sunspec-meter/index.ts";
 import { demandResponse, encodeCongestion } from "../../energy-apps/demand-response/index.ts";
@@ -120,6 +120,16 @@ describe("federation over server-to-server XMPP", () => {
     await Promise.all((proxies ?? []).map((p) => p.close()));
     await fed?.stop();
     if (base) await rm(base, { recursive: true, force: true });
+  });
+
+  // A failure prints the servers' own account of their links: CI keeps nothing else.
+  afterEach(async ({ task }) => {
+    if (task.result?.state !== "fail") return;
+    for (const s of fed.servers) {
+      const logs = await Promise.all(["prosody.log", "logs/ejabberd.log"].map((f) => readFile(path.join(s.info.dataDir, f), "utf8").catch(() => "")));
+      const lines = logs.join("").split("\n").filter((l) => /s2s|dialback|remote|incoming|outgoing/i.test(l));
+      console.error(`--- ${s.info.domain}: last s2s log lines ---\n${lines.slice(-80).join("\n")}`);
+    }
   });
 
   let app: AppRuntime;

@@ -20,10 +20,11 @@ describe("flexfed claim / registry search / remove / disown", () => {
       stdio: ["ignore", "pipe", "pipe"],
       env: { ...process.env, NODE_EXTRA_CA_CERTS: undefined, ...env },
     });
-    let out = "";
-    child.stdout.on("data", (d: Buffer) => { out += d; });
+    // `out` is what a user reads (both streams); `stdout` alone is what a script parses.
+    let out = "", stdout = "";
+    child.stdout.on("data", (d: Buffer) => { out += d; stdout += d; });
     child.stderr.on("data", (d: Buffer) => { out += d; });
-    return new Promise<{ code: number | null; out: string }>((resolve) => child.once("exit", (code) => resolve({ code, out })));
+    return new Promise<{ code: number | null; out: string; stdout: string }>((resolve) => child.once("exit", (code) => resolve({ code, out, stdout })));
   };
 
   const battery: Tag[] = [
@@ -54,7 +55,7 @@ describe("flexfed claim / registry search / remove / disown", () => {
     expect(found.out).toContain("1 thing(s)");
     expect(found.code).toBe(0);
     const json = await cli(["registry", "search", "SITE~nor*", "--json"]);
-    expect(JSON.parse(json.out)).toMatchObject({ more: false, things: [{ jid: "cli-thing@localhost", owner: "owner@localhost" }] });
+    expect(JSON.parse(json.stdout)).toMatchObject({ more: false, things: [{ jid: "cli-thing@localhost", owner: "owner@localhost" }] });
   });
 
   it("runs itself again with the data dir's CA when NODE_EXTRA_CA_CERTS is unset", async () => {
