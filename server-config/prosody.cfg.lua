@@ -54,6 +54,9 @@ allow_registration = false
 -- them by certificate; a lone server has no peers to trust and falls back to dialback.
 s2s_require_encryption = true
 s2s_secure_auth = {{S2S_SECURE_AUTH}}
+-- A link attempt that stalls (its peer gone mid-handshake) holds every stanza queued for the peer
+-- until this timeout, then bounces them and lets the next stanza dial afresh (default 90 s).
+s2s_timeout = 20
 {{FEDERATION}}
 -- Accounts and rosters on Prosody's file store: prosodyctl writes there whether or not the
 -- server runs, and they change rarely.

@@ -127,7 +127,7 @@ describe("federation over server-to-server XMPP", () => {
     if (task.result?.state !== "fail") return;
     for (const s of fed.servers) {
       const logs = await Promise.all(["prosody.log", "logs/ejabberd.log"].map((f) => readFile(path.join(s.info.dataDir, f), "utf8").catch(() => "")));
-      const lines = logs.join("").split("\n").filter((l) => /s2s|dialback|remote|incoming|outgoing/i.test(l));
+      const lines = logs.join("").split("\n").filter((l) => /s2s|dialback/i.test(l));
       console.error(`--- ${s.info.domain}: last s2s log lines ---\n${lines.slice(-80).join("\n")}`);
     }
   });
@@ -210,7 +210,8 @@ describe("federation over server-to-server XMPP", () => {
     const beforeHeal = seen.get("home-1-meter")!.length;
 
     for (const p of proxies) p.heal();
-    await expect.poll(() => links.at(-1), { timeout: 15_000 }).toBe(true);
+    // Within the servers' s2s connect timeout (20 s) even if a link attempt stalled in the cut.
+    await expect.poll(() => links.at(-1), { timeout: 40_000 }).toBe(true);
     // Every pack published while the link was down reached the app, once and in order. (ejabberd
     // 23.01 now and then drops a stanza sent as its s2s connection to a peer's host comes back:
     // the app's read then times out after 15 s and its retry brings the packs; xep/servers.md.)
